@@ -1,0 +1,45 @@
+//! The `portcullis` command line.
+//!
+//! Every subcommand is a thin shell around the library: it parses arguments, calls one
+//! function, and prints the result. Secrets go to stdout only when they are the thing
+//! asked for; errors go to stderr and never contain input secrets.
+#![forbid(unsafe_code)]
+
+mod token;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Authentication primitives from the shell.
+#[derive(Debug, Parser)]
+#[command(name = "portcullis", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Random secrets.
+    #[command(subcommand)]
+    Token(token::TokenCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut stdout = std::io::stdout().lock();
+    let result = match cli.command {
+        Command::Token(command) => token::run(command, &mut stdout),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("portcullis: {error}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}

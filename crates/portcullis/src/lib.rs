@@ -1,0 +1,21 @@
+//! portcullis: the authentication machinery of a hosted identity service, as a library.
+//!
+//! This facade re-exports the primitive crates as modules and, as they land, composes
+//! them into flows (password login with transparent hash upgrade, second factors,
+//! magic links, sessions). The rules live in the primitive crates; this crate wires
+//! them to a store.
+//!
+//! | module | crate | what it does |
+//! |---|---|---|
+//! | [`core`] | `portcullis-core` | secrets, constant-time comparison, random tokens, encodings, clocks |
+//!
+//! ```
+//! use portcullis::core::{random, TokenEncoding};
+//!
+//! let token = random::token(32, TokenEncoding::Base64Url);
+//! assert_eq!(token.len(), 43);
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub use portcullis_core as core;
