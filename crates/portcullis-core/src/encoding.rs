@@ -234,6 +234,14 @@ fn check_padding(symbols: usize, padding: usize, block: usize) -> Result<(), Dec
 }
 
 fn strict(engine: &Encoding, input: &[u8]) -> Result<Vec<u8>, DecodeError> {
+    // `data-encoding` decodes a padded input block by block, so it accepts padding in the
+    // middle ("+/8=++++"): a second spelling of the same bytes. Canonical form allows `=`
+    // only as the final run. (For unpadded variants `=` is simply not in the alphabet, and
+    // the decoder below reports it as such.)
+    let data_end = input.iter().rposition(|&b| b != b'=').map_or(0, |i| i + 1);
+    if input[..data_end].contains(&b'=') {
+        return Err(DecodeError::InvalidPadding);
+    }
     engine.decode(input).map_err(|error| match error.kind {
         DecodeKind::Symbol => DecodeError::InvalidCharacter {
             position: error.position,
@@ -317,6 +325,12 @@ mod tests {
             Base64::Standard.decode("Zm9v\n"),
             Err(DecodeError::InvalidLength)
         );
+        // Padding inside the string (found by fuzzing `data-encoding`'s block-wise decoder).
+        assert_eq!(
+            Base64::Standard.decode("+/8=++++"),
+            Err(DecodeError::InvalidPadding)
+        );
+        assert_eq!(Base64::Url.decode("Zg==Zg=="), Err(DecodeError::InvalidPadding));
     }
 
     #[test]
@@ -372,6 +386,10 @@ mod tests {
             Err(DecodeError::InvalidCharacter { position: 4 })
         );
         assert_eq!(Base32::Padded.decode("MY"), Err(DecodeError::InvalidLength));
+        assert_eq!(
+            Base32::Padded.decode("MY======MY======"),
+            Err(DecodeError::InvalidPadding)
+        );
         assert_eq!(
             Base32::Unpadded.decode("M"),
             Err(DecodeError::InvalidLength)
