@@ -3,7 +3,7 @@
 //! Errors describe the stored hash or the configuration, never the password: no variant
 //! carries password bytes, and the `&'static str` reasons are fixed texts, so an error
 //! can be logged as it is. A wrong password is not an error at all: it is
-//! [`crate::Verified::Invalid`].
+//! `Verified::Invalid`.
 
 /// Why a hash could not be identified, parsed, bounded or verified.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -15,12 +15,12 @@ pub enum Error {
     /// The string claims a known format but does not follow it.
     #[error("malformed {scheme} hash: {reason}")]
     Malformed {
-        /// The scheme the string claimed to be (see [`crate::Scheme::name`]).
+        /// The scheme the string claimed to be (see `Scheme::name`).
         scheme: &'static str,
         /// What is wrong, as a fixed text.
         reason: &'static str,
     },
-    /// A work factor is beyond the configured [`crate::CostLimits`]; verifying would let a
+    /// A work factor is beyond the configured `CostLimits`; verifying would let a
     /// hostile or corrupt record exhaust CPU or memory.
     #[error("{scheme} {parameter} = {value} exceeds the limit of {limit}")]
     CostTooHigh {
