@@ -65,6 +65,9 @@ pub enum Error {
         /// What is wrong, as a fixed text.
         reason: &'static str,
     },
+    /// The hash was made with a pepper whose key id this hasher was not given.
+    #[error("the pepper this hash needs is not configured")]
+    UnknownPepper,
     /// A breached-password file could not be read.
     #[error("breach file: {0}")]
     Io(std::io::ErrorKind),
@@ -87,6 +90,7 @@ impl Error {
             Self::Unsupported { .. } => "unsupported",
             Self::PasswordTooLong { .. } => "password_too_long",
             Self::InvalidConfig { .. } => "invalid_config",
+            Self::UnknownPepper => "unknown_pepper",
             Self::Io(_) => "io",
             Self::TaskFailed => "task_failed",
         }

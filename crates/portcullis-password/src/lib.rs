@@ -1,7 +1,75 @@
 //! Password hashing for services that inherit other systems' users.
+//!
+//! A [`Hasher`] makes new hashes with one target scheme (argon2id with OWASP's
+//! parameters by default) and verifies hashes of every scheme below. When a legacy or
+//! outdated hash verifies, the result carries its replacement, so users move to the
+//! target scheme as they sign in, without a password reset:
+//!
+//! ```
+//! use portcullis_password::{Hasher, HasherConfig, Verified};
+//!
+//! let hasher = Hasher::new(HasherConfig::default()).unwrap();
+//! // A WordPress (phpass) hash imported from the old database.
+//! match hasher.verify("test12345", "$P$9IQRaTwmfeRo7ud9Fh4E2PdI0S3r.L0").unwrap() {
+//!     Verified::Valid { upgrade: Some(new_hash) } => { /* store new_hash */ }
+//!     Verified::Valid { upgrade: None } => { /* already current */ }
+//!     Verified::Invalid => { /* wrong password */ }
+//! }
+//! ```
+//!
+//! Identification is separate and cheap: [`identify`] parses a stored hash (no hashing)
+//! and names its [`Scheme`], or says why it cannot. Records exported by Stytch, Auth0 and
+//! Firebase, and strings that need a scheme hint, go through [`ImportRecord`].
+//!
+//! | family | accepted forms | scheme names |
+//! |---|---|---|
+//! | argon2 | `$argon2id$`, `$argon2i$`, `$argon2d$` (v=16, v=19) | argon2id, argon2i, argon2d |
+//! | scrypt | `$scrypt$ln=,r=,p=$` (passlib, RustCrypto, and Kratos's N-valued `ln`), `$7$` | scrypt, scrypt_mcf |
+//! | PBKDF2 | `$pbkdf2[-sha256\|-sha512]$` (PHC `i=,l=` and passlib) | pbkdf2_sha1, pbkdf2_sha256, pbkdf2_sha512 |
+//! | bcrypt | `$2a$`, `$2b$`, `$2y$`, `$2x$` (ASCII passwords); passlib `$bcrypt-sha256$` | bcrypt, bcrypt_sha256 |
+//! | Unix crypt | `$1$`, `$apr1$`, `$5$`, `$6$` | md5_crypt, apr1_md5_crypt, sha256_crypt, sha512_crypt |
+//! | PHP | phpass `$P$`/`$H$`, Drupal 7 `$S$`, `U$S$` | phpass, drupal7_sha512, drupal7_upgraded_md5 |
+//! | Django | `pbkdf2_sha256$`, `pbkdf2_sha1$`, `pbkdf2_sha512$`, `argon2$`, `bcrypt_sha256$`, `bcrypt$`, `sha1$`, `md5$`, unsalted MD5 and SHA-1 | django_* |
+//! | Werkzeug | `pbkdf2:<hash>:<iter>$`, `scrypt:<n>:<r>:<p>$` | werkzeug_pbkdf2, werkzeug_scrypt |
+//! | ASP.NET Identity | v2 and v3 base64 blobs (with a scheme hint) | aspnet_identity_v2, aspnet_identity_v3 |
+//! | LDAP (RFC 2307) | `{MD5}`, `{SHA}`, `{SMD5}`, `{SSHA}`, `{SSHA256}`, `{SSHA512}`, `{CRYPT}` | ldap_* |
+//! | Firebase | modified scrypt, from its export parameters | firebase_scrypt |
+//! | salted digests | MD4/MD5/SHA-1/SHA-256/SHA-512 with prepended and appended salts, HMACs | md4 … sha512, hmac_* |
+//!
+//! Stored work factors are bounded before anything is computed ([`CostLimits`]), so a
+//! hostile import cannot exhaust the machine. Passwords never appear in errors.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod crypt64;
 mod error;
+pub mod formats;
+mod hasher;
+pub mod import;
+pub mod limits;
+mod scheme;
+mod stored;
 
 pub use error::Error;
+pub use hasher::{Argon2Params, Hasher, HasherConfig, LongPasswords, Pepper, Target, Verified};
+pub use import::ImportRecord;
+pub use limits::CostLimits;
+pub use scheme::Scheme;
+pub use stored::StoredHash;
+
+/// Names the scheme of a stored hash without verifying anything (microseconds).
+///
+/// ```
+/// use portcullis_password::{identify, Scheme};
+///
+/// assert_eq!(identify("$2y$10$abcdefghijklmnopqrstuu5Ro0TdGt4XAnSGD9EfzAFFqeBSPcpuS").unwrap(), Scheme::Bcrypt);
+/// assert_eq!(identify("pbkdf2_sha256$600000$salt$not*base64").unwrap_err().kind(), "malformed");
+/// assert_eq!(identify("hunter2").unwrap_err().kind(), "unknown_scheme");
+/// ```
+///
+/// # Errors
+/// [`Error::UnknownScheme`] when no format matches, [`Error::Malformed`] when the string
+/// claims a format it does not follow.
+pub fn identify(stored: &str) -> Result<Scheme, Error> {
+    StoredHash::parse(stored).map(|h| h.scheme())
+}
