@@ -61,6 +61,10 @@ impl Base64 {
         }
     }
 
+    fn padded(self) -> bool {
+        matches!(self, Self::Standard | Self::Url)
+    }
+
     /// Encodes `bytes` in this variant.
     #[must_use]
     pub fn encode(self, bytes: &[u8]) -> String {
@@ -72,7 +76,7 @@ impl Base64 {
     /// # Errors
     /// [`DecodeError`] naming the first problem found.
     pub fn decode(self, input: impl AsRef<[u8]>) -> Result<Vec<u8>, DecodeError> {
-        strict(&self.engine(), input.as_ref())
+        strict(&self.engine(), input.as_ref(), self.padded())
     }
 
     /// Decodes base64 in either alphabet, with or without padding, ignoring ASCII
@@ -119,7 +123,7 @@ impl Base64 {
             });
         }
         check_padding(symbols.len(), padding, 4)?;
-        strict(&BASE64_NOPAD, &symbols)
+        strict(&BASE64_NOPAD, &symbols, false)
     }
 }
 
@@ -148,6 +152,10 @@ impl Base32 {
         }
     }
 
+    fn padded(self) -> bool {
+        self == Self::Padded
+    }
+
     /// Encodes `bytes` in this variant.
     #[must_use]
     pub fn encode(self, bytes: &[u8]) -> String {
@@ -159,7 +167,7 @@ impl Base32 {
     /// # Errors
     /// [`DecodeError`] naming the first problem found.
     pub fn decode(self, input: impl AsRef<[u8]>) -> Result<Vec<u8>, DecodeError> {
-        strict(&self.engine(), input.as_ref())
+        strict(&self.engine(), input.as_ref(), self.padded())
     }
 
     /// Decodes base32 in any mix of case, with or without padding, ignoring spaces
@@ -182,7 +190,7 @@ impl Base32 {
             }
         }
         check_padding(symbols.len(), padding, 8)?;
-        strict(&BASE32_NOPAD, &symbols)
+        strict(&BASE32_NOPAD, &symbols, false)
     }
 }
 
@@ -218,7 +226,7 @@ impl Hex {
     /// # Errors
     /// [`DecodeError::InvalidCharacter`] or [`DecodeError::InvalidLength`].
     pub fn decode(input: impl AsRef<[u8]>) -> Result<Vec<u8>, DecodeError> {
-        strict(&HEXLOWER_PERMISSIVE, input.as_ref())
+        strict(&HEXLOWER_PERMISSIVE, input.as_ref(), false)
     }
 }
 
@@ -233,14 +241,16 @@ fn check_padding(symbols: usize, padding: usize, block: usize) -> Result<(), Dec
     }
 }
 
-fn strict(engine: &Encoding, input: &[u8]) -> Result<Vec<u8>, DecodeError> {
+fn strict(engine: &Encoding, input: &[u8], padded: bool) -> Result<Vec<u8>, DecodeError> {
     // `data-encoding` decodes a padded input block by block, so it accepts padding in the
     // middle ("+/8=++++"): a second spelling of the same bytes. Canonical form allows `=`
     // only as the final run. (For unpadded variants `=` is simply not in the alphabet, and
     // the decoder below reports it as such.)
-    let data_end = input.iter().rposition(|&b| b != b'=').map_or(0, |i| i + 1);
-    if input[..data_end].contains(&b'=') {
-        return Err(DecodeError::InvalidPadding);
+    if padded {
+        let data_end = input.iter().rposition(|&b| b != b'=').map_or(0, |i| i + 1);
+        if input[..data_end].contains(&b'=') {
+            return Err(DecodeError::InvalidPadding);
+        }
     }
     engine.decode(input).map_err(|error| match error.kind {
         DecodeKind::Symbol => DecodeError::InvalidCharacter {
@@ -330,7 +340,10 @@ mod tests {
             Base64::Standard.decode("+/8=++++"),
             Err(DecodeError::InvalidPadding)
         );
-        assert_eq!(Base64::Url.decode("Zg==Zg=="), Err(DecodeError::InvalidPadding));
+        assert_eq!(
+            Base64::Url.decode("Zg==Zg=="),
+            Err(DecodeError::InvalidPadding)
+        );
     }
 
     #[test]
