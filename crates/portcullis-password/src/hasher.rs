@@ -143,7 +143,6 @@ impl Pepper {
 
 /// Settings of a [`Hasher`]; see the module docs for defaults and bounds.
 #[derive(Debug, Clone)]
-#[non_exhaustive]
 pub struct HasherConfig {
     /// The scheme new hashes are made with.
     pub target: Target,
@@ -184,6 +183,22 @@ pub enum Verified {
     },
     /// The password is wrong.
     Invalid,
+}
+
+/// The outcome of [`Hasher::check`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Check {
+    /// The password matched.
+    pub valid: bool,
+    /// The password matched and the stored hash should be replaced by a target hash.
+    pub needs_upgrade: bool,
+}
+
+impl Check {
+    const INVALID: Self = Self {
+        valid: false,
+        needs_upgrade: false,
+    };
 }
 
 impl Verified {
@@ -399,23 +414,11 @@ impl Hasher {
         password: &str,
         stored: &StoredHash,
     ) -> Result<Verified, Error> {
-        self.check_length(password)?;
-        let normalized = self.normalized(password);
-        let limits = &self.config.limits;
-        let matched_as_typed = if writes_scheme(stored.scheme) {
-            if stored.matches(&normalized, limits, &self.config)? {
-                false
-            } else if *normalized != password && stored.matches(password, limits, &self.config)? {
-                true
-            } else {
-                return Ok(Verified::Invalid);
-            }
-        } else if stored.matches(password, limits, &self.config)? {
-            false
-        } else {
+        let check = self.check(password, stored)?;
+        if !check.valid {
             return Ok(Verified::Invalid);
-        };
-        let upgrade = if matched_as_typed || self.outdated(stored) {
+        }
+        let upgrade = if check.needs_upgrade {
             match self.hash_with(rng, password) {
                 Ok(hash) => Some(hash),
                 // A legacy password too long for a bcrypt target still signs in; it keeps
@@ -429,13 +432,42 @@ impl Hasher {
         Ok(Verified::Valid { upgrade })
     }
 
+    /// Verifies without computing the replacement hash: whether the password matches and
+    /// whether the stored hash should be replaced. For audits and tooling; a login
+    /// should use [`Hasher::verify`], which hands back the replacement.
+    ///
+    /// # Errors
+    /// As [`Hasher::verify`].
+    pub fn check(&self, password: &str, stored: &StoredHash) -> Result<Check, Error> {
+        self.check_length(password)?;
+        let normalized = self.normalized(password);
+        let limits = &self.config.limits;
+        let matched_as_typed = if writes_scheme(stored.scheme) {
+            if stored.matches(&normalized, limits, &self.config)? {
+                false
+            } else if *normalized != password && stored.matches(password, limits, &self.config)? {
+                true
+            } else {
+                return Ok(Check::INVALID);
+            }
+        } else if stored.matches(password, limits, &self.config)? {
+            false
+        } else {
+            return Ok(Check::INVALID);
+        };
+        Ok(Check {
+            valid: true,
+            needs_upgrade: matched_as_typed || self.is_outdated(stored),
+        })
+    }
+
     /// Whether `stored` should be replaced by a fresh target hash at the next login: a
     /// different scheme, different parameters, or a pepper other than the current one.
     ///
     /// # Errors
     /// As [`crate::identify`].
     pub fn needs_rehash(&self, stored: &str) -> Result<bool, Error> {
-        Ok(self.outdated(&StoredHash::parse(stored)?))
+        Ok(self.is_outdated(&StoredHash::parse(stored)?))
     }
 
     /// Spends the time of a real verification against a target-scheme hash and returns
@@ -465,7 +497,9 @@ impl Hasher {
         }
     }
 
-    fn outdated(&self, stored: &StoredHash) -> bool {
+    /// [`Hasher::needs_rehash`] for a parsed hash.
+    #[must_use]
+    pub fn is_outdated(&self, stored: &StoredHash) -> bool {
         let current_pepper = self.config.pepper.as_ref().map(Pepper::key_id);
         match (self.config.target, &stored.kind) {
             (

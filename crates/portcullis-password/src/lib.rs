@@ -47,13 +47,19 @@ pub mod formats;
 mod hasher;
 pub mod import;
 pub mod limits;
+#[cfg(feature = "tokio")]
+mod pool;
 mod scheme;
 mod stored;
 
 pub use error::Error;
-pub use hasher::{Argon2Params, Hasher, HasherConfig, LongPasswords, Pepper, Target, Verified};
+pub use hasher::{
+    Argon2Params, Check, Hasher, HasherConfig, LongPasswords, Pepper, Target, Verified,
+};
 pub use import::ImportRecord;
 pub use limits::CostLimits;
+#[cfg(feature = "tokio")]
+pub use pool::AsyncHasher;
 pub use scheme::Scheme;
 pub use stored::StoredHash;
 

@@ -30,7 +30,6 @@ use crate::Error;
 /// The largest work factors a stored hash may ask for (see the module docs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
-#[non_exhaustive]
 pub struct CostLimits {
     /// Largest bcrypt cost (log2 of the rounds).
     pub bcrypt_cost: u32,
