@@ -5,6 +5,7 @@
 //! asked for; errors go to stderr and never contain input secrets.
 #![forbid(unsafe_code)]
 
+mod hash;
 mod token;
 
 use std::process::ExitCode;
@@ -24,13 +25,17 @@ enum Command {
     /// Random secrets.
     #[command(subcommand)]
     Token(token::TokenCommand),
+    /// Password hashes: new, identify, verify.
+    #[command(subcommand)]
+    Hash(hash::HashCommand),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut stdout = std::io::stdout().lock();
-    let result = match cli.command {
-        Command::Token(command) => token::run(command, &mut stdout),
+    let result: Result<(), Box<dyn std::error::Error>> = match cli.command {
+        Command::Token(command) => token::run(command, &mut stdout).map_err(Into::into),
+        Command::Hash(command) => hash::run(command, &mut std::io::stdin().lock(), &mut stdout),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -8,6 +8,7 @@
 //! | module | crate | what it does |
 //! |---|---|---|
 //! | [`core`] | `portcullis-core` | secrets, constant-time comparison, random tokens, encodings, clocks |
+//! | [`password`] | `portcullis-password` | argon2id hashing, legacy-hash verification and upgrade, imports |
 //!
 //! ```
 //! use portcullis::core::{random, TokenEncoding};
@@ -19,3 +20,5 @@
 #![deny(missing_docs)]
 
 pub use portcullis_core as core;
+#[cfg(feature = "password")]
+pub use portcullis_password as password;
