@@ -15,6 +15,7 @@
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
 mod core_decoders;
+mod password;
 
 /// A fuzz target: its name (the file under `fuzz/fuzz_targets/` and the corpus
 /// directory) and its check.
@@ -26,6 +27,8 @@ pub const TARGETS: &[Target] = &[
     ("core_base64", core_decoders::base64),
     ("core_base32", core_decoders::base32),
     ("core_hex", core_decoders::hex),
+    ("password_identify", password::identify),
+    ("password_import", password::import_record),
 ];
 
 /// Runs the check registered as `name`; returns false when there is none.
