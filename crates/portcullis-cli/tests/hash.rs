@@ -36,7 +36,10 @@ fn new_prints_an_argon2id_hash_that_verifies() {
     let (ok, out) = run(&["hash", "new"], "s3cret pass\n");
     assert!(ok);
     let hash = out.trim_end();
-    assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+    assert!(
+        hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{hash}"
+    );
     let input = serde_json::json!({"hash": hash, "password": "s3cret pass"}).to_string();
     let (ok, out) = run(&["hash", "verify"], &input);
     assert!(ok);

@@ -216,17 +216,17 @@ pub struct Auth0Password {
 #[derive(Debug, Clone, Deserialize)]
 pub struct FirebaseScrypt {
     /// The user's `passwordHash`.
-    pub hash: String,
+    pub hash: Option<String>,
     /// The user's `salt`.
-    pub salt: String,
+    pub salt: Option<String>,
     /// The project's `base64_signer_key`.
-    pub signer_key: String,
+    pub signer_key: Option<String>,
     /// The project's `base64_salt_separator`.
-    pub salt_separator: String,
+    pub salt_separator: Option<String>,
     /// The project's `rounds`.
-    pub rounds: u32,
+    pub rounds: Option<u32>,
     /// The project's `mem_cost`.
-    pub mem_cost: u32,
+    pub mem_cost: Option<u32>,
 }
 
 fn schema(shape: &'static str) -> Error {
@@ -344,16 +344,13 @@ impl StytchRecord {
         };
         match self.hash_type.as_str() {
             "bcrypt" => bcrypt::parse(&self.hash, &self.hash, Scheme::Bcrypt),
-            "phpass" => {
-                let h = StoredHash::parse(&self.hash)?;
-                if h.scheme != Scheme::Phpass {
-                    return Err(Error::Malformed {
-                        scheme: "phpass",
-                        reason: "not a $P$ or $H$ hash",
-                    });
-                }
-                Ok(h)
-            }
+            "phpass" => match StoredHash::parse(&self.hash) {
+                Ok(h) if h.scheme == Scheme::Phpass => Ok(h),
+                _ => Err(Error::Malformed {
+                    scheme: "phpass",
+                    reason: "not a valid $P$ or $H$ hash",
+                }),
+            },
             "md_5" => salted(
                 &self.md_5_config,
                 "md_5_config",
@@ -415,8 +412,9 @@ impl StytchRecord {
                     Some("sha256") => (Prf::Sha256, Scheme::Pbkdf2Sha256),
                     Some("sha512") => (Prf::Sha512, Scheme::Pbkdf2Sha512),
                     Some(_) => {
-                        return Err(Error::Unsupported {
-                            what: "pbkdf_2_config.algorithm other than sha256 or sha512",
+                        return Err(Error::Malformed {
+                            scheme: "pbkdf2",
+                            reason: "pbkdf_2_config.algorithm must be sha256 or sha512",
                         });
                     }
                     None => return Err(missing("pbkdf_2_config.algorithm")),
@@ -476,8 +474,9 @@ impl Auth0CustomHash {
             Some("utf16le" | "ucs2") => PasswordEncoding::Utf16Le,
             Some("latin1" | "binary") => PasswordEncoding::Latin1,
             Some(_) => {
-                return Err(Error::Unsupported {
-                    what: "Auth0 password.encoding",
+                return Err(Error::Malformed {
+                    scheme: "auth0",
+                    reason: "password.encoding is not one of Auth0's values",
                 });
             }
         };
@@ -495,8 +494,9 @@ impl Auth0CustomHash {
             None | Some("prefix") => (salt, Vec::new()),
             Some("suffix") => (Vec::new(), salt),
             Some(_) => {
-                return Err(Error::Unsupported {
-                    what: "salt.position other than prefix or suffix",
+                return Err(Error::Malformed {
+                    scheme: "auth0",
+                    reason: "salt.position must be prefix or suffix",
                 });
             }
         };
@@ -515,12 +515,12 @@ impl Auth0CustomHash {
                 })
             })),
             "bcrypt" => {
-                if self.salt.is_some() {
-                    return Err(Error::Unsupported {
-                        what: "Auth0 bcrypt with a separate salt",
-                    });
+                if self.salt.is_none() {
+                    return plain_text_only(bcrypt::parse(value, value, Scheme::Bcrypt));
                 }
-                plain_text_only(bcrypt::parse(value, value, Scheme::Bcrypt))
+                bcrypt::parse(value, value, Scheme::Bcrypt)?;
+                let encoded = bcrypt::render_salted(&prefix, &suffix, value);
+                plain_text_only(bcrypt::parse_salted(&encoded))
             }
             "ldap" => plain_text_only(self.no_salt().and_then(|()| ldap::parse(value))),
             "pbkdf2" => plain_text_only(self.no_salt().and_then(|()| self.pbkdf2())),
@@ -617,8 +617,11 @@ impl Auth0CustomHash {
             reason,
         };
         let fields: Vec<&str> = self.hash.value.split('$').collect();
-        let ["", id, setting, salt, hash] = fields[..] else {
-            return Err(bad("pbkdf2 value is not a PHC string"));
+        let (id, setting, salt, hash) = match fields[..] {
+            ["", id, setting, salt, hash] => (id, setting, salt, hash),
+            // Auth0 lets the whole parameter segment be omitted.
+            ["", id, salt, hash] => (id, "", salt, hash),
+            _ => return Err(bad("pbkdf2 value is not a PHC string")),
         };
         let digest = id.strip_prefix("pbkdf2-").ok_or_else(|| bad("pbkdf2 id"))?;
         let (prf, scheme) = match digest.to_ascii_lowercase().as_str() {
@@ -668,7 +671,14 @@ fn decode_as(value: &str, encoding: Option<&str>, field: &'static str) -> Result
         "utf8" => Ok(value.as_bytes().to_vec()),
         "hex" => Hex::decode(value).map_err(|_| bad),
         "base64" => Base64::decode_tolerant(value).map_err(|_| bad),
-        _ => Err(Error::Unsupported { what: field }),
+        _ => Err(Error::Malformed {
+            scheme: "auth0",
+            reason: match field {
+                "hash.key" => "hash.key.encoding must be base64, hex or utf8",
+                "salt.value" => "salt.encoding must be base64, hex or utf8",
+                _ => "hash.encoding must be base64, hex or utf8",
+            },
+        }),
     }
 }
 
@@ -680,26 +690,28 @@ impl FirebaseScrypt {
                 reason,
             })
         };
-        let salt = b64(&self.salt, "salt is not base64")?;
-        let hash = b64(&self.hash, "hash is not base64")?;
-        let separator = b64(&self.salt_separator, "salt_separator is not base64")?;
-        let signer = b64(&self.signer_key, "signer_key is not base64")?;
-        let encoded = firebase::render(
-            self.mem_cost,
-            self.rounds,
-            &salt,
-            &hash,
-            &separator,
-            &signer,
-        );
-        firebase::build(
-            encoded,
-            self.mem_cost,
-            self.rounds,
-            salt,
-            hash,
-            separator,
-            signer,
-        )
+        fn field<'a>(v: &'a Option<String>, name: &'static str) -> Result<&'a str, Error> {
+            v.as_deref().ok_or(missing(name))
+        }
+        let salt = b64(
+            field(&self.salt, "firebase_scrypt.salt")?,
+            "salt is not base64",
+        )?;
+        let hash = b64(
+            field(&self.hash, "firebase_scrypt.hash")?,
+            "hash is not base64",
+        )?;
+        let separator = b64(
+            field(&self.salt_separator, "firebase_scrypt.salt_separator")?,
+            "salt_separator is not base64",
+        )?;
+        let signer = b64(
+            field(&self.signer_key, "firebase_scrypt.signer_key")?,
+            "signer_key is not base64",
+        )?;
+        let rounds = self.rounds.ok_or(missing("firebase_scrypt.rounds"))?;
+        let mem_cost = self.mem_cost.ok_or(missing("firebase_scrypt.mem_cost"))?;
+        let encoded = firebase::render(mem_cost, rounds, &salt, &hash, &separator, &signer);
+        firebase::build(encoded, mem_cost, rounds, salt, hash, separator, signer)
     }
 }

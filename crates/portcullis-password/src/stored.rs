@@ -160,6 +160,8 @@ pub(crate) enum BcryptInput {
     DjangoSha256Hex,
     /// portcullis: base64(HMAC-SHA384(pepper, password)), the pepper named by key id.
     HmacSha384 { key_id: String },
+    /// Auth0 imports with a separate salt: bcrypt over prefix ‖ password ‖ suffix.
+    Salted { prefix: Vec<u8>, suffix: Vec<u8> },
 }
 
 /// Parsed parameters, one variant per computation (several schemes share one).
@@ -443,14 +445,11 @@ impl StoredHash {
                 input,
             } => {
                 let key = bcrypt_input(s, pw, input, peppers)?;
-                if *minor == b'x' && !key.is_ascii() {
-                    // `$2x$` marks hashes made by crypt_blowfish's sign-extension bug, which
-                    // only changes the result for bytes >= 0x80; that bug is not emulated.
-                    return Err(Error::Unsupported {
-                        what: "$2x$ bcrypt with a non-ASCII password",
-                    });
-                }
-                let out = formats::bcrypt::raw(*cost, *salt, &key);
+                let out = if *minor == b'x' {
+                    formats::bcrypt::raw_2x(*cost, *salt, &key)
+                } else {
+                    formats::bcrypt::raw(*cost, *salt, &key)
+                };
                 Ok(ct_eq(&out[..23], hash))
             }
             Kind::Md5Crypt {
@@ -579,6 +578,7 @@ pub(crate) fn bcrypt_input(
     use portcullis_core::{Base64, Hex};
     let key = match input {
         BcryptInput::Plain => pw.to_vec(),
+        BcryptInput::Salted { prefix, suffix } => [prefix.as_slice(), pw, suffix].concat(),
         BcryptInput::PasslibSha256 => Base64::Standard.encode(&Sha256::digest(pw)).into_bytes(),
         BcryptInput::PasslibHmacSha256 { salt } => Base64::Standard
             .encode(&hmac_sha256(salt.as_bytes(), pw)[..])

@@ -56,7 +56,10 @@ pub fn identify(data: &[u8]) {
         return;
     };
     if let Ok(stored) = StoredHash::parse(text) {
-        assert_eq!(portcullis_password::identify(text).ok(), Some(stored.scheme()));
+        assert_eq!(
+            portcullis_password::identify(text).ok(),
+            Some(stored.scheme())
+        );
         exercise(&stored);
     }
 }

@@ -959,7 +959,7 @@ def gen_stytch():
             ("hex", {"prepend_salt": "", "append_salt": "#app"}, [PW_ASCII]),
             ("hex", {"prepend_salt": "Ab1", "append_salt": "Zz9"}, [PW_UNI]),
             ("base64", {"prepend_salt": "pre$", "append_salt": ""}, [PW_ASCII, PW_UNI]),
-            ("hex", None, [PW_ASCII]),
+            ("hex", {"prepend_salt": "", "append_salt": ""}, [PW_ASCII]),
         ]
         for enc, conf, pws in cases:
             def make(pw, conf=conf, enc=enc):
@@ -1448,11 +1448,15 @@ def gen_malformed():
          "argon_2_config without memory"),
         ({"hash": "00" * 16, "hash_type": "md_5", "md_5_config": {"prepend_salt": "x"}}, "md_5_config without append_salt"),
         ({"hash": "00" * 20, "hash_type": "sha_1", "sha_1_config": {"append_salt": "x"}}, "sha_1_config without prepend_salt"),
+        # The issue: "A missing or incomplete config is a typed error naming the field",
+        # so a salted-digest record without its config is refused rather than read as unsalted.
+        ({"hash": "00" * 16, "hash_type": "md_5"}, "md_5 without md_5_config"),
+        ({"hash": "00" * 64, "hash_type": "sha_512"}, "sha_512 without sha_512_config"),
     ]:
         bad(inp, "missing_config", note)
     for inp, note in [
-        ({"hash": "00" * 15, "hash_type": "md_5"}, "md_5 digest of 15 bytes"),
-        ({"hash": "00" * 32, "hash_type": "sha_512"}, "sha_512 digest of 32 bytes"),
+        ({"hash": "00" * 15, "hash_type": "md_5", "md_5_config": {"prepend_salt": "", "append_salt": ""}}, "md_5 digest of 15 bytes"),
+        ({"hash": "00" * 32, "hash_type": "sha_512", "sha_512_config": {"prepend_salt": "", "append_salt": ""}}, "sha_512 digest of 32 bytes"),
         ({"hash": "not base64 at all", "hash_type": "scrypt", "scrypt_config": cfg_s}, "scrypt hash not base64"),
         ({"hash": b64(b"\x00" * 16), "hash_type": "scrypt", "scrypt_config": cfg_s}, "scrypt hash length 16 != key_length 32"),
         ({"hash": h32, "hash_type": "scrypt", "scrypt_config": {**cfg_s, "n_parameter": 1000}}, "scrypt n_parameter not a power of two"),
@@ -1500,8 +1504,8 @@ def gen_malformed():
     bad({"custom_password_hash": {"algorithm": "hmac", "hash": {"value": "00" * 64, "encoding": "hex", "digest": "whirlpool",
                                                                 "key": {"value": "k"}}}},
         "unsupported", "Auth0 hmac digest whirlpool (in Auth0's enum, not implemented)")
-    bad({"hash": "$argon2id$v=19$m=64,t=1,p=1,keyid=AAAA$c2FsdHNhbHQ$" + b64_nopad(b"\x00" * 32)}, "unsupported",
-        "argon2 with keyid: needs a secret key the string does not carry")
+    bad({"hash": "$argon2id$v=19$m=64,t=1,p=1,keyid=AAAA$c2FsdHNhbHQ$" + b64_nopad(b"\x00" * 32)}, "unknown_pepper",
+        "argon2 with keyid: needs a pepper (secret key) that is not configured")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,10 +5,14 @@
 //!   compute the same function for passwords under 256 bytes, and bcrypt only reads 72.
 //!   Legacy hashes are verified as their systems computed them: the first 72 bytes of
 //!   the password, NUL-terminated when shorter.
-//! - `$2x$` marks hashes crypt_blowfish made with its sign-extension bug; for ASCII
-//!   passwords the bug changes nothing and they verify, for others portcullis refuses
-//!   with [`Error::Unsupported`] rather than guess. `$2$` (the 1997 original) is refused
-//!   the same way.
+//! - `$2x$` marks hashes made by crypt_blowfish's sign-extension bug (CVE-2011-2483):
+//!   building each 32-bit key word, a byte of 0x80 or more was sign-extended and ORed
+//!   over the bytes before it. portcullis computes those key words the buggy way, as
+//!   crypt_blowfish's `$2x$` mode does, and hands them to the Blowfish key schedule as 72
+//!   bytes; for ASCII passwords the result equals `$2a$`. `$2$` (the 1997 original) is
+//!   refused with [`Error::Unsupported`].
+//! - Auth0 imports may give bcrypt a separate salt: bcrypt over salt ‖ password (or
+//!   password ‖ salt), stored as `$pcl-bcrypt$[pre=<b64url>][,post=<b64url>]$<bcrypt>`.
 //! - passlib `$bcrypt-sha256$v=2,t=2b,r=<cost>$<salt>$<hash>`: bcrypt over
 //!   base64(HMAC-SHA256(key = the 22-character salt, password)); version 1
 //!   (`$bcrypt-sha256$2a,<cost>$...`) over base64(SHA-256(password)).
@@ -78,6 +82,25 @@ pub(crate) fn raw(cost: u32, salt: [u8; 16], key: &[u8]) -> [u8; 24] {
     buf[..len].copy_from_slice(&key[..len]);
     let used = (len + 1).min(72);
     bcrypt::bcrypt(cost, salt, &buf[..used])
+}
+
+/// bcrypt as crypt_blowfish's `$2x$` mode computes it: the 18 key words are built with
+/// the sign-extension bug, then passed on as 72 bytes so that the key schedule, which
+/// reads 18 big-endian words from the start of its key each time, sees exactly them.
+pub(crate) fn raw_2x(cost: u32, salt: [u8; 16], key: &[u8]) -> [u8; 24] {
+    // The key is read as a C string, NUL included, cyclically.
+    let mut stream = key.iter().copied().chain(std::iter::once(0)).cycle();
+    let mut words = zeroize::Zeroizing::new([0u8; 72]);
+    for word in words.chunks_exact_mut(4) {
+        let mut value = 0u32;
+        for _ in 0..4 {
+            let byte = stream.next().unwrap_or(0);
+            // `(signed char)byte` widened to 32 bits, ORed in: the bug.
+            value = (value << 8) | (i32::from(byte as i8) as u32);
+        }
+        word.copy_from_slice(&value.to_be_bytes());
+    }
+    bcrypt::bcrypt(cost, salt, &words[..])
 }
 
 /// Parses `$2?$<cost>$<53 chars>`; `encoded` is what to keep as the stored string.
@@ -198,6 +221,47 @@ pub(crate) fn parse_hmac_sha384(stored: &str) -> Result<StoredHash, Error> {
         Scheme::BcryptHmacSha384,
         BcryptInput::HmacSha384 { key_id },
     )
+}
+
+/// Parses portcullis's `$pcl-bcrypt$[pre=..][,post=..]$<bcrypt>`.
+pub(crate) fn parse_salted(stored: &str) -> Result<StoredHash, Error> {
+    let s = Scheme::Bcrypt.name();
+    let rest = stored.strip_prefix("$pcl-bcrypt$").unwrap_or("");
+    let (setting, inner) = rest
+        .split_once('$')
+        .ok_or_else(|| malformed(s, "missing bcrypt string"))?;
+    let (mut prefix, mut suffix) = (Vec::new(), Vec::new());
+    for kv in setting.split(',').filter(|kv| !kv.is_empty()) {
+        let (k, v) = kv
+            .split_once('=')
+            .ok_or_else(|| malformed(s, "salt syntax"))?;
+        let v = Base64::UrlUnpadded
+            .decode(v)
+            .map_err(|_| malformed(s, "salt encoding"))?;
+        match k {
+            "pre" if prefix.is_empty() => prefix = v,
+            "post" if suffix.is_empty() => suffix = v,
+            _ => return Err(malformed(s, "unknown salt parameter")),
+        }
+    }
+    parse_with_input(
+        &format!("${inner}"),
+        stored,
+        Scheme::Bcrypt,
+        BcryptInput::Salted { prefix, suffix },
+    )
+}
+
+/// Renders `$pcl-bcrypt$` around a bcrypt string.
+pub(crate) fn render_salted(prefix: &[u8], suffix: &[u8], bcrypt: &str) -> String {
+    let mut setting = Vec::new();
+    if !prefix.is_empty() {
+        setting.push(format!("pre={}", Base64::UrlUnpadded.encode(prefix)));
+    }
+    if !suffix.is_empty() {
+        setting.push(format!("post={}", Base64::UrlUnpadded.encode(suffix)));
+    }
+    format!("$pcl-bcrypt${}{bcrypt}", setting.join(","))
 }
 
 /// Renders portcullis's `$bcrypt-hmac-sha384$`.

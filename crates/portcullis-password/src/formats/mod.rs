@@ -13,6 +13,7 @@
 //! | `$aspnet-identity$<base64>` | an ASP.NET Identity v2 or v3 blob (its first byte says which) |
 //! | `$firescrypt$ln=<mem_cost>,r=<rounds>,p=1$<salt>$<hash>$<separator>$<signer key>` | Firebase's scrypt, as Ory Kratos writes it (standard base64) |
 //! | `$bcrypt-hmac-sha384$k=<b64url key id>$<bcrypt string>` | bcrypt over base64(HMAC-SHA384(pepper, password)) |
+//! | `$pcl-bcrypt$[pre=<b64url>][,post=<b64url>]$<bcrypt string>` | bcrypt over pre ‖ password ‖ post (Auth0 imports with a salt) |
 
 pub(crate) mod aspnet;
 pub(crate) mod bcrypt;
@@ -52,6 +53,7 @@ pub(crate) fn parse(stored: &str) -> Result<StoredHash, Error> {
             "2" | "2a" | "2b" | "2x" | "2y" => bcrypt::parse(stored, stored, Scheme::Bcrypt),
             "bcrypt-sha256" => bcrypt::parse_passlib_sha256(stored),
             "bcrypt-hmac-sha384" => bcrypt::parse_hmac_sha384(stored),
+            "pcl-bcrypt" => bcrypt::parse_salted(stored),
             "1" | "apr1" => crypt::parse_md5_crypt(stored, stored, None),
             "5" | "6" => crypt::parse_sha_crypt(stored, stored, None),
             "P" | "H" | "S" => crypt::parse_phpass(stored, false),
