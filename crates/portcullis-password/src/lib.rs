@@ -36,6 +36,18 @@
 //! | Firebase | modified scrypt, from its export parameters | firebase_scrypt |
 //! | salted digests | MD4/MD5/SHA-1/SHA-256/SHA-512 with prepended and appended salts, HMACs | md4 … sha512, hmac_* |
 //!
+//! Imported hashes that do not describe themselves are stored in portcullis's own
+//! dialects, so every user's hash fits one column and parses back alone:
+//!
+//! | string | what it holds |
+//! |---|---|
+//! | `$pcl-digest$a=<alg>[,pre=<b64url>][,post=<b64url>][,pe=<enc>]$<b64url digest>` | `alg(pre ‖ password ‖ post)`; `alg` is md4, md5, sha1, sha256 or sha512; `pe` is the password encoding (utf8, utf16le, latin1) |
+//! | `$pcl-hmac$a=<alg>,k=<b64url key>[,pre=…][,post=…][,pe=…]$<b64url mac>` | `HMAC-alg(key, pre ‖ password ‖ post)` |
+//! | `$aspnet-identity$<base64>` | an ASP.NET Identity v2 or v3 blob (its first byte says which) |
+//! | `$firescrypt$ln=<mem_cost>,r=<rounds>,p=1$<salt>$<hash>$<separator>$<signer key>` | Firebase's scrypt, as Ory Kratos writes it (standard base64) |
+//! | `$bcrypt-hmac-sha384$k=<b64url key id>$<bcrypt string>` | bcrypt over base64(HMAC-SHA384(pepper, password)) |
+//! | `$pcl-bcrypt$[pre=<b64url>][,post=<b64url>]$<bcrypt string>` | bcrypt over pre ‖ password ‖ post (Auth0 imports with a salt) |
+//!
 //! Stored work factors are bounded before anything is computed ([`CostLimits`]), so a
 //! hostile import cannot exhaust the machine. Passwords never appear in errors.
 #![forbid(unsafe_code)]
@@ -43,7 +55,7 @@
 
 mod crypt64;
 mod error;
-pub mod formats;
+mod formats;
 mod hasher;
 pub mod import;
 pub mod limits;

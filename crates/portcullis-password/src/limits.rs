@@ -4,7 +4,7 @@
 //! hostile or corrupt record (bcrypt cost 31, an argon2 memory cost of 4 TiB), and
 //! verifying it would tie up a core for hours or exhaust memory. Every verifier checks
 //! the hash's parameters against these limits *before* computing anything and refuses
-//! with [`Error::CostTooHigh`](crate::Error::CostTooHigh).
+//! with [`crate::Error::CostTooHigh`].
 //!
 //! | limit | default | why this value |
 //! |---|---|---|

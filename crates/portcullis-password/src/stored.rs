@@ -5,7 +5,7 @@
 //! [`encoded`](StoredHash::encoded) form is a single self-describing string, so a service
 //! can keep every user's hash, legacy or not, in one column; [`StoredHash::parse`] reads
 //! it back. Formats that do not describe themselves are rendered in one of portcullis's
-//! own dialects (see [`crate::formats`]).
+//! own dialects (see the crate documentation).
 
 use hmac::{Hmac, KeyInit, Mac};
 use md5::Md5;

@@ -1,19 +1,10 @@
 //! Parsers for every stored-hash format, one module per family.
 //!
-//! [`parse`] looks at the prefix, hands the string to the family's parser, and returns a
+//! `parse` looks at the prefix, hands the string to the family's parser, and returns a
 //! [`StoredHash`]. Parsers only read: no hashing happens here, so identifying a hash
 //! costs microseconds, and every number is bounded before it can reach a computation.
 //!
-//! portcullis's own dialects, for hashes that do not describe themselves:
-//!
-//! | string | what it holds |
-//! |---|---|
-//! | `$pcl-digest$a=<alg>[,pre=<b64url>][,post=<b64url>][,pe=<enc>]$<b64url digest>` | `alg(pre ‖ password ‖ post)`; `alg` is md4, md5, sha1, sha256 or sha512; `pe` is the password encoding (utf8, utf16le, latin1) |
-//! | `$pcl-hmac$a=<alg>,k=<b64url key>[,pre=…][,post=…][,pe=…]$<b64url mac>` | `HMAC-alg(key, pre ‖ password ‖ post)` |
-//! | `$aspnet-identity$<base64>` | an ASP.NET Identity v2 or v3 blob (its first byte says which) |
-//! | `$firescrypt$ln=<mem_cost>,r=<rounds>,p=1$<salt>$<hash>$<separator>$<signer key>` | Firebase's scrypt, as Ory Kratos writes it (standard base64) |
-//! | `$bcrypt-hmac-sha384$k=<b64url key id>$<bcrypt string>` | bcrypt over base64(HMAC-SHA384(pepper, password)) |
-//! | `$pcl-bcrypt$[pre=<b64url>][,post=<b64url>]$<bcrypt string>` | bcrypt over pre ‖ password ‖ post (Auth0 imports with a salt) |
+//! portcullis's own dialects are listed in the crate documentation.
 
 pub(crate) mod aspnet;
 pub(crate) mod bcrypt;
