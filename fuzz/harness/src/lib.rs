@@ -16,6 +16,7 @@
 
 mod core_decoders;
 mod password;
+mod session;
 
 /// A fuzz target: its name (the file under `fuzz/fuzz_targets/` and the corpus
 /// directory) and its check.
@@ -29,6 +30,7 @@ pub const TARGETS: &[Target] = &[
     ("core_hex", core_decoders::hex),
     ("password_identify", password::identify),
     ("password_import", password::import_record),
+    ("session_http_headers", session::http_headers),
 ];
 
 /// Runs the check registered as `name`; returns false when there is none.
