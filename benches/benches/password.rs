@@ -170,5 +170,38 @@ fn identify_throughput(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, verify, identify_throughput);
+/// A synthetic export: CSV, Auth0 and Stytch lines in the proportions of a real mix.
+fn export(lines: usize) -> Vec<String> {
+    let templates = [
+        "{i},user{i}@example.com,$2b$10$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW",
+        r#"{"user_id":"{i}","email":"user{i}@example.com","password_hash":"$2y$10$abcdefghijklmnopqrstuu5Ro0TdGt4XAnSGD9EfzAFFqeBSPcpuS"}"#,
+        "{i},user{i}@example.com,pbkdf2_sha256$600000$c2FsdHNhbHQ$dGVzdHRlc3R0ZXN0dGVzdHRlc3R0ZXN0dGVzdHRlc3Q=",
+        "{i},user{i}@example.com,$P$9IQRaTwmfeRo7ud9Fh4E2PdI0S3r.L0",
+        r#"{"email":"user{i}@example.com","hash":"9cc2ae8a1ba7a93da39b46fc1019c481","hash_type":"md_5","md_5_config":{"prepend_salt":"","append_salt":""}}"#,
+        "{i},user{i}@example.com,$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$RdescudvJCsgt3ub+b+dWRWJTmaaJObGRdescudvJCs",
+    ];
+    (0..lines)
+        .map(|i| templates[i % templates.len()].replace("{i}", &i.to_string()))
+        .collect()
+}
+
+fn scan_throughput(c: &mut Criterion) {
+    let lines = export(60_000);
+    let mut group = c.benchmark_group("password/scan_lines");
+    group.throughput(Throughput::Elements(lines.len() as u64));
+    group.sample_size(10);
+    group.bench_function("portcullis", |b| {
+        b.iter(|| {
+            let mut scanner =
+                portcullis_password::scan::Scanner::new(portcullis_password::CostLimits::default());
+            for line in &lines {
+                scanner.feed(line);
+            }
+            assert_eq!(scanner.finish().records, lines.len() as u64);
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, verify, identify_throughput, scan_throughput);
 criterion_main!(benches);

@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod hash;
+mod migrate;
 mod token;
 
 use std::process::ExitCode;
@@ -28,6 +29,9 @@ enum Command {
     /// Password hashes: new, identify, verify.
     #[command(subcommand)]
     Hash(hash::HashCommand),
+    /// Migration from another system's user export.
+    #[command(subcommand)]
+    Migrate(migrate::MigrateCommand),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +40,7 @@ fn main() -> ExitCode {
     let result: Result<(), Box<dyn std::error::Error>> = match cli.command {
         Command::Token(command) => token::run(command, &mut stdout).map_err(Into::into),
         Command::Hash(command) => hash::run(command, &mut std::io::stdin().lock(), &mut stdout),
+        Command::Migrate(command) => migrate::run(command, &mut stdout),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -61,6 +61,7 @@ pub mod import;
 pub mod limits;
 #[cfg(feature = "tokio")]
 mod pool;
+pub mod scan;
 mod scheme;
 mod stored;
 

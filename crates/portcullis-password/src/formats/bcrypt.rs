@@ -32,8 +32,23 @@ use crate::{Error, Scheme};
 
 const ALPHABET: &[u8; 64] = b"./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
+/// Symbol values by byte, 0xff for bytes outside the alphabet (a table: this runs for
+/// every character of every bcrypt hash a migration scan reads).
+const VALUES: [u8; 256] = {
+    let mut table = [0xffu8; 256];
+    let mut i = 0;
+    while i < 64 {
+        table[ALPHABET[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
 fn value(c: u8) -> Option<u32> {
-    ALPHABET.iter().position(|&a| a == c).map(|v| v as u32)
+    match VALUES[usize::from(c)] {
+        0xff => None,
+        v => Some(u32::from(v)),
+    }
 }
 
 /// Decodes bcrypt base64 into exactly `N` bytes, ignoring leftover low bits.
