@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod token;
+mod totp;
 
 use std::process::ExitCode;
 
@@ -24,13 +25,17 @@ enum Command {
     /// Random secrets.
     #[command(subcommand)]
     Token(token::TokenCommand),
+    /// TOTP secrets, codes and otpauth URIs.
+    #[command(subcommand)]
+    Totp(totp::TotpCommand),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut stdout = std::io::stdout().lock();
-    let result = match cli.command {
-        Command::Token(command) => token::run(command, &mut stdout),
+    let result: Result<(), Box<dyn std::error::Error>> = match cli.command {
+        Command::Token(command) => token::run(command, &mut stdout).map_err(Into::into),
+        Command::Totp(command) => totp::run(command, &mut std::io::stdin().lock(), &mut stdout),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -8,6 +8,7 @@
 //! | module | crate | what it does |
 //! |---|---|---|
 //! | [`core`] | `portcullis-core` | secrets, constant-time comparison, random tokens, encodings, clocks |
+//! | [`otp`] | `portcullis-otp` (feature `otp`, on by default; `qr` adds QR codes) | HOTP/TOTP, otpauth URIs, recovery codes, emailed/texted passcodes, step-up grants |
 //!
 //! ```
 //! use portcullis::core::{random, TokenEncoding};
@@ -19,3 +20,5 @@
 #![deny(missing_docs)]
 
 pub use portcullis_core as core;
+#[cfg(feature = "otp")]
+pub use portcullis_otp as otp;
