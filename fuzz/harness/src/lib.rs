@@ -15,6 +15,7 @@
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
 mod core_decoders;
+mod otp;
 
 /// A fuzz target: its name (the file under `fuzz/fuzz_targets/` and the corpus
 /// directory) and its check.
@@ -26,6 +27,10 @@ pub const TARGETS: &[Target] = &[
     ("core_base64", core_decoders::base64),
     ("core_base32", core_decoders::base32),
     ("core_hex", core_decoders::hex),
+    ("otp_uri", otp::uri),
+    ("otp_base32_secret", otp::base32_secret),
+    ("otp_code_input", otp::code_input),
+    ("otp_recovery_input", otp::recovery_input),
 ];
 
 /// Runs the check registered as `name`; returns false when there is none.
