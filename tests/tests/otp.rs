@@ -169,11 +169,18 @@ fn we_parse_pyotp_uris() {
     }
 }
 
+/// (issuer, account, algorithm, digits, period, HOTP counter).
+type UriCase = (
+    Option<&'static str>,
+    &'static str,
+    &'static str,
+    u8,
+    u32,
+    Option<u64>,
+);
+
 /// The URIs we write for the pyotp round trip: names with spaces, '@', ':' and
 /// non-ASCII, every algorithm, non-default digits and period, and HOTP.
-/// (issuer, account, algorithm, digits, period, HOTP counter).
-type UriCase = (Option<&'static str>, &'static str, &'static str, u8, u32, Option<u64>);
-
 fn our_uris() -> Vec<Value> {
     let cases: [UriCase; 8] = [
         (Some("ACME Co"), "alice@example.com", "SHA1", 6, 30, None),

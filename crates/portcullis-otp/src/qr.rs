@@ -85,7 +85,7 @@ pub fn png(uri: &KeyUri) -> Result<SecretBytes, OtpError> {
 /// The PNG as a `data:image/png;base64,...` URL, ready for an `<img src>`.
 ///
 /// # Errors
-/// As [`png`].
+/// As [`png()`].
 pub fn png_data_url(uri: &KeyUri) -> Result<SecretString, OtpError> {
     let png = png(uri)?;
     Ok(SecretString::new(format!(

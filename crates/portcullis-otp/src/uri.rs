@@ -573,6 +573,27 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Any issuer and account without control characters survive a render and
+        /// a parse, whatever mix of spaces, '@', ':', '%', '+' and non-ASCII they hold.
+        #[test]
+        fn names_round_trip(
+            issuer in proptest::option::of("[^\\p{Cc}]{1,40}"),
+            account in "[^\\p{Cc} ][^\\p{Cc}]{0,40}",
+            digits in 6u8..=10,
+            period in 15u32..=120,
+        ) {
+            let totp = Totp::new().with_digits(digits).unwrap().with_period(period).unwrap();
+            let uri = KeyUri::for_totp(&totp, secret(), issuer.as_deref(), &account).unwrap();
+            let text = uri.to_uri();
+            proptest::prop_assert!(text.expose_secret().is_ascii());
+            let parsed = KeyUri::parse(text.expose_secret(), SecretPolicy::Standard).unwrap();
+            proptest::prop_assert_eq!(parsed.issuer(), issuer.as_deref());
+            proptest::prop_assert_eq!(parsed.account(), account.as_str());
+            proptest::prop_assert_eq!(parsed.totp(), Some(totp));
+        }
+    }
+
     #[test]
     fn builder_refuses_bad_names_and_debug_hides_the_secret() {
         assert!(KeyUri::for_totp(&Totp::new(), secret(), None, "").is_err());
