@@ -9,6 +9,8 @@
 //! count must be exactly the one configured; a code with a digit missing is malformed
 //! too, never silently compared.
 
+use portcullis_core::SecretString;
+
 use crate::error::Refusal;
 use crate::oath::{Code, MAX_DIGITS};
 
@@ -20,8 +22,8 @@ const MAX_INPUT: usize = 64;
 /// ```
 /// use portcullis_otp::normalize_code;
 ///
-/// assert_eq!(normalize_code(" 123 456 ", 6).unwrap(), "123456");
-/// assert_eq!(normalize_code("1234-5678", 8).unwrap(), "12345678");
+/// assert_eq!(normalize_code(" 123 456 ", 6).unwrap().expose_secret(), "123456");
+/// assert_eq!(normalize_code("1234-5678", 8).unwrap().expose_secret(), "12345678");
 /// assert!(normalize_code("12345", 6).is_err());
 /// assert!(normalize_code("123--456", 6).is_err());
 /// assert!(normalize_code("l23456", 6).is_err());
@@ -29,8 +31,8 @@ const MAX_INPUT: usize = 64;
 ///
 /// # Errors
 /// [`Refusal::Malformed`] for anything but the shapes above.
-pub fn normalize_code(input: &str, digits: u8) -> Result<String, Refusal> {
-    normalize(input, digits).map(|code| code.as_str().to_owned())
+pub fn normalize_code(input: &str, digits: u8) -> Result<SecretString, Refusal> {
+    normalize(input, digits).map(|code| SecretString::from(code.as_str()))
 }
 
 /// The allocation-free form used by the verifiers.
@@ -101,7 +103,11 @@ mod tests {
             ("0000000000", 10, "0000000000"),
             ("001 234 5678", 10, "0012345678"),
         ] {
-            assert_eq!(normalize_code(input, digits).unwrap(), expected, "{input}");
+            assert_eq!(
+                normalize_code(input, digits).unwrap().expose_secret(),
+                expected,
+                "{input}"
+            );
         }
     }
 
@@ -127,11 +133,14 @@ mod tests {
             ("12345678901", 11),
         ] {
             assert_eq!(
-                normalize_code(input, digits),
-                Err(Refusal::Malformed),
+                normalize_code(input, digits).err(),
+                Some(Refusal::Malformed),
                 "{input:?}"
             );
         }
-        assert_eq!(normalize_code(&"1".repeat(65), 6), Err(Refusal::Malformed));
+        assert_eq!(
+            normalize_code(&"1".repeat(65), 6).err(),
+            Some(Refusal::Malformed)
+        );
     }
 }

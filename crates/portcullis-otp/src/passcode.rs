@@ -187,7 +187,7 @@ impl Destination {
 /// let to = Destination::sms("+447700900123")?;
 /// let now = from_unix_seconds(1_700_000_000)?;
 ///
-/// let issued = Passcodes::new().issue(to.clone(), &keys, now)?;
+/// let issued = Passcodes::new().issue(to.clone(), &keys, now);
 /// // Send issued.code to `to`; store issued.record.
 /// let mut record = issued.record;
 /// record.count_attempt(); // the store's atomic increment
@@ -258,33 +258,24 @@ impl Passcodes {
     }
 
     /// Issues a code for `to` from the OS CSPRNG, digested with the newest key.
-    ///
-    /// # Errors
-    /// None with valid settings; the `Result` is kept for future settings.
-    pub fn issue(
-        &self,
-        to: Destination,
-        keys: &KeyRing,
-        now: OffsetDateTime,
-    ) -> Result<IssuedPasscode, OtpError> {
+    #[must_use]
+    pub fn issue(&self, to: Destination, keys: &KeyRing, now: OffsetDateTime) -> IssuedPasscode {
         self.issue_with(&mut OsRng, to, keys, now)
     }
 
     /// Issues a code for `to` from `rng`.
-    ///
-    /// # Errors
-    /// As [`issue`](Self::issue).
+    #[must_use]
     pub fn issue_with<R: CryptoRng + ?Sized>(
         &self,
         rng: &mut R,
         to: Destination,
         keys: &KeyRing,
         now: OffsetDateTime,
-    ) -> Result<IssuedPasscode, OtpError> {
+    ) -> IssuedPasscode {
         let code = random::digits_with(rng, usize::from(self.digits));
         let digest = digest(keys.newest(), code.expose_secret(), &to);
         let expires_at = now.saturating_add(Duration::minutes(i64::from(self.expires_in_minutes)));
-        Ok(IssuedPasscode {
+        IssuedPasscode {
             code,
             record: PasscodeRecord {
                 destination: to,
@@ -296,7 +287,7 @@ impl Passcodes {
                 attempts: 0,
                 used_at: None,
             },
-        })
+        }
     }
 }
 
@@ -461,8 +452,7 @@ mod tests {
             .unwrap()
             .with_max_attempts(3)
             .unwrap()
-            .issue_with(&mut rng, to.clone(), &keys, at(t0))
-            .unwrap();
+            .issue_with(&mut rng, to.clone(), &keys, at(t0));
         let code = issued.code.expose_secret().to_owned();
         assert_eq!(code.len(), 8);
         assert!(!issued.record.digest.contains(&code));
@@ -512,7 +502,7 @@ mod tests {
     fn rotation_verifies_against_every_key() {
         let old = ring(&[("k1", 1)]);
         let to = Destination::whatsapp("+14155550123").unwrap();
-        let mut issued = Passcodes::new().issue(to.clone(), &old, at(0)).unwrap();
+        let mut issued = Passcodes::new().issue(to.clone(), &old, at(0));
         issued.record.count_attempt();
         let rotated = ring(&[("k2", 2), ("k1", 1)]);
         let code = issued.code.expose_secret();

@@ -71,6 +71,7 @@ pub fn code_input(data: &[u8]) {
         return;
     };
     if let Ok(code) = normalize_code(text, digits) {
+        let code = code.expose_secret();
         assert_eq!(code.len(), usize::from(digits));
         assert!(code.bytes().all(|b| b.is_ascii_digit()));
         let in_order: String = text.chars().filter(char::is_ascii_digit).collect();
@@ -79,7 +80,7 @@ pub fn code_input(data: &[u8]) {
             text.chars()
                 .all(|c| c.is_ascii_digit() || c == ' ' || c == '-')
         );
-        assert_eq!(normalize_code(&code, digits).as_deref(), Ok(code.as_str()));
+        assert_eq!(normalize_code(code, digits).unwrap().expose_secret(), code);
     }
 }
 
