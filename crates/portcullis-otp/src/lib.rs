@@ -41,6 +41,11 @@
 //! 24-symbol (120-bit) format stored as HMAC-SHA-256 under a rotating key is one
 //! setting away. [`recovery`] has the entropy table and the NIST SP 800-63B reasoning.
 //!
+//! **Unknown accounts cost the same as known ones.** [`Totp::dummy_verify`],
+//! [`RecoveryCodeSet::dummy_redeem`] and [`Passcodes::dummy_verify`] do the work of a
+//! real check against a fixed key and always refuse; call them when there is no
+//! factor, no code set or no record to check against.
+//!
 //! **Refusals are not errors.** [`Refusal`] is the expected "no" of a check (wrong,
 //! replayed, expired, exhausted); [`OtpError`] is a setting or input the program
 //! must fix. Neither carries a secret.

@@ -257,6 +257,23 @@ impl Passcodes {
         Ok(self)
     }
 
+    /// Does the work of [`PasscodeRecord::verify`] for a code id that matches no
+    /// record (one HMAC per key), so such requests take as long as real ones, and
+    /// refuses: [`Refusal::Malformed`] or [`Refusal::WrongCode`]. Never accepts.
+    #[must_use]
+    pub fn dummy_verify(&self, code: &str, to: &Destination, keys: &KeyRing) -> Refusal {
+        let Ok(presented) = normalize(code, self.digits) else {
+            return Refusal::Malformed;
+        };
+        let fields: [&[u8]; 3] = [
+            to.channel().as_bytes(),
+            to.address().as_bytes(),
+            presented.as_bytes(),
+        ];
+        let _ = keys.any_matches(PURPOSE, &fields, &[0u8; 32]);
+        Refusal::WrongCode
+    }
+
     /// Issues a code for `to` from the OS CSPRNG, digested with the newest key.
     #[must_use]
     pub fn issue(&self, to: Destination, keys: &KeyRing, now: OffsetDateTime) -> IssuedPasscode {
@@ -511,6 +528,20 @@ mod tests {
         assert_eq!(
             issued.record.verify(code, &to, &retired, at(1)),
             Err(Refusal::WrongCode)
+        );
+    }
+
+    #[test]
+    fn dummy_verify_refuses() {
+        let keys = ring(&[("k1", 1)]);
+        let to = Destination::email("ada@example.com").unwrap();
+        assert_eq!(
+            Passcodes::new().dummy_verify("123456", &to, &keys),
+            Refusal::WrongCode
+        );
+        assert_eq!(
+            Passcodes::new().dummy_verify("12345", &to, &keys),
+            Refusal::Malformed
         );
     }
 

@@ -367,6 +367,23 @@ impl RecoveryCodeSet {
         }
     }
 
+    /// Does the work of a default-format [`redeem`](Self::redeem) (one Argon2id hash
+    /// at the light profile) for a user who has no recovery codes or does not exist,
+    /// so such requests take as long as real ones, and refuses:
+    /// [`Refusal::Malformed`] or [`Refusal::WrongCode`]. Never accepts.
+    #[must_use]
+    pub fn dummy_redeem(input: &str) -> Refusal {
+        let Ok(normal) = normalize_recovery_code(input) else {
+            return Refusal::Malformed;
+        };
+        let _ = light_password_hash(
+            normal.expose_secret().as_bytes(),
+            &[0x5a; 16],
+            (LIGHT_M_COST, LIGHT_T_COST, LIGHT_P_COST),
+        );
+        Refusal::WrongCode
+    }
+
     /// Unused codes in the set.
     #[must_use]
     pub fn remaining(&self) -> usize {
@@ -663,6 +680,15 @@ mod tests {
         assert_eq!(json["scheme"]["scheme"], "argon2id");
         let back: RecoveryCodeSet = serde_json::from_value(json).unwrap();
         assert_eq!(back, set);
+    }
+
+    #[test]
+    fn dummy_redeem_refuses() {
+        assert_eq!(
+            RecoveryCodeSet::dummy_redeem("abcd-efgh-jkmn"),
+            Refusal::WrongCode
+        );
+        assert_eq!(RecoveryCodeSet::dummy_redeem("ab_cd"), Refusal::Malformed);
     }
 
     #[test]

@@ -113,6 +113,11 @@ impl OtpSecret {
         Self::from_bytes(SecretBytes::new(bytes), policy)
     }
 
+    /// A fixed 160-bit key for dummy verifications (never a user's secret).
+    pub(crate) fn dummy() -> Self {
+        Self(SecretBytes::from(vec![0x5a; DEFAULT_SECRET_BYTES]))
+    }
+
     /// The secret in unpadded upper-case base32, the form otpauth URIs and
     /// authenticator apps use.
     #[must_use]

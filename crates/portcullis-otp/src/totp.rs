@@ -270,6 +270,30 @@ impl Totp {
     }
 }
 
+impl Totp {
+    /// Does the work of [`verify`](Self::verify) for an account that has no TOTP
+    /// factor (or does not exist), so that such requests take as long as real ones,
+    /// and refuses: [`Refusal::Malformed`] for input that is not a code, else
+    /// [`Refusal::WrongCode`]. Never accepts.
+    ///
+    /// ```
+    /// use portcullis_core::time::from_unix_seconds;
+    /// use portcullis_otp::{Refusal, Totp};
+    ///
+    /// let now = from_unix_seconds(1_700_000_000)?;
+    /// assert_eq!(Totp::new().dummy_verify("123456", now), Refusal::WrongCode);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn dummy_verify(&self, code: &str, now: OffsetDateTime) -> Refusal {
+        let dummy = OtpSecret::dummy();
+        match self.verify(&dummy, code, now, None) {
+            Err(Refusal::Malformed) => Refusal::Malformed,
+            _ => Refusal::WrongCode,
+        }
+    }
+}
+
 /// The serialised form, checked on the way in so a stored record cannot carry an
 /// out-of-bounds setting.
 #[derive(Serialize, Deserialize)]
@@ -421,6 +445,19 @@ mod tests {
             totp.verify(&s, "448673", now, Some(Step(1001))),
             Err(Refusal::Replayed)
         );
+    }
+
+    #[test]
+    fn dummy_verification_never_accepts() {
+        let totp = Totp::new();
+        let now = at(1_000_000_000);
+        // Even the code the dummy key itself produces is refused.
+        let code = totp.generate(&OtpSecret::dummy(), now).unwrap();
+        assert_eq!(
+            totp.dummy_verify(code.expose_secret(), now),
+            Refusal::WrongCode
+        );
+        assert_eq!(totp.dummy_verify("12345", now), Refusal::Malformed);
     }
 
     #[test]
