@@ -6,3 +6,17 @@ fn core_is_reexported() {
     assert_eq!(token.len(), 64);
     assert_eq!(format!("{token}"), "[redacted]");
 }
+
+#[test]
+fn otp_is_reexported() {
+    use portcullis::otp::{OtpSecret, SecretPolicy, Totp};
+
+    let secret =
+        OtpSecret::from_base32("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", SecretPolicy::Standard).unwrap();
+    let now = portcullis::core::time::from_unix_seconds(59).unwrap();
+    let totp = Totp::new().with_digits(8).unwrap();
+    assert_eq!(
+        totp.generate(&secret, now).unwrap().expose_secret(),
+        "94287082"
+    );
+}

@@ -8,6 +8,7 @@
 mod hash;
 mod migrate;
 mod token;
+mod totp;
 
 use std::process::ExitCode;
 
@@ -32,6 +33,9 @@ enum Command {
     /// Migration from another system's user export.
     #[command(subcommand)]
     Migrate(migrate::MigrateCommand),
+    /// TOTP secrets, codes and otpauth URIs.
+    #[command(subcommand)]
+    Totp(totp::TotpCommand),
 }
 
 fn main() -> ExitCode {
@@ -41,6 +45,7 @@ fn main() -> ExitCode {
         Command::Token(command) => token::run(command, &mut stdout).map_err(Into::into),
         Command::Hash(command) => hash::run(command, &mut std::io::stdin().lock(), &mut stdout),
         Command::Migrate(command) => migrate::run(command, &mut stdout),
+        Command::Totp(command) => totp::run(command, &mut std::io::stdin().lock(), &mut stdout),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -68,6 +68,7 @@ mod stored;
 pub use error::Error;
 pub use hasher::{
     Argon2Params, Check, Hasher, HasherConfig, LongPasswords, Pepper, Target, Verified,
+    argon2id_raw,
 };
 pub use import::ImportRecord;
 pub use limits::CostLimits;

@@ -9,6 +9,7 @@
 //! |---|---|---|
 //! | [`core`] | `portcullis-core` | secrets, constant-time comparison, random tokens, encodings, clocks |
 //! | [`password`] | `portcullis-password` | argon2id hashing, legacy-hash verification and upgrade, imports |
+//! | [`otp`] | `portcullis-otp` (feature `otp`, on by default; `qr` adds QR codes) | HOTP/TOTP, otpauth URIs, recovery codes, emailed/texted passcodes, step-up grants |
 //!
 //! ```
 //! use portcullis::core::{random, TokenEncoding};
@@ -20,5 +21,7 @@
 #![deny(missing_docs)]
 
 pub use portcullis_core as core;
+#[cfg(feature = "otp")]
+pub use portcullis_otp as otp;
 #[cfg(feature = "password")]
 pub use portcullis_password as password;

@@ -15,6 +15,7 @@
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
 mod core_decoders;
+mod otp;
 mod password;
 mod session;
 
@@ -31,6 +32,10 @@ pub const TARGETS: &[Target] = &[
     ("password_identify", password::identify),
     ("password_import", password::import_record),
     ("session_http_headers", session::http_headers),
+    ("otp_uri", otp::uri),
+    ("otp_base32_secret", otp::base32_secret),
+    ("otp_code_input", otp::code_input),
+    ("otp_recovery_input", otp::recovery_input),
 ];
 
 /// Runs the check registered as `name`; returns false when there is none.
