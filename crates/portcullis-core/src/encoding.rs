@@ -330,7 +330,10 @@ mod tests {
             Base64::Standard.decode("+/8=++++"),
             Err(DecodeError::InvalidPadding)
         );
-        assert_eq!(Base64::Url.decode("Zg==Zg=="), Err(DecodeError::InvalidPadding));
+        assert_eq!(
+            Base64::Url.decode("Zg==Zg=="),
+            Err(DecodeError::InvalidPadding)
+        );
     }
 
     #[test]

@@ -401,16 +401,24 @@ mod tests {
         assert_eq!(q.suffix(), PASSWORD_SUFFIX);
         // The empty password has a digest too.
         let q = RangeQuery::new("");
-        assert_eq!((q.prefix(), q.suffix()), ("DA39A", "3EE5E6B4B0D3255BFEF95601890AFD80709"));
+        assert_eq!(
+            (q.prefix(), q.suffix()),
+            ("DA39A", "3EE5E6B4B0D3255BFEF95601890AFD80709")
+        );
     }
 
     #[test]
     fn judge_finds_the_suffix_in_either_case_and_line_ending() {
         let q = RangeQuery::new("password");
-        let lf = format!("0018A45C4D1DEF81644B54AB7F969B88D65:1\n{PASSWORD_SUFFIX}:42\nFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:3");
+        let lf = format!(
+            "0018A45C4D1DEF81644B54AB7F969B88D65:1\n{PASSWORD_SUFFIX}:42\nFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:3"
+        );
         assert_eq!(q.judge(&lf).unwrap(), BreachVerdict::Breached { count: 42 });
         let crlf = lf.replace('\n', "\r\n").to_lowercase() + "\r\n";
-        assert_eq!(q.judge(&crlf).unwrap(), BreachVerdict::Breached { count: 42 });
+        assert_eq!(
+            q.judge(&crlf).unwrap(),
+            BreachVerdict::Breached { count: 42 }
+        );
     }
 
     #[test]
@@ -418,7 +426,11 @@ mod tests {
         let q = RangeQuery::new("password");
         let padded = format!("0018A45C4D1DEF81644B54AB7F969B88D65:1\r\n{PASSWORD_SUFFIX}:0\r\n");
         assert_eq!(q.judge(padded).unwrap(), BreachVerdict::NotFound);
-        assert_eq!(q.judge("0018A45C4D1DEF81644B54AB7F969B88D65:7\r\n").unwrap(), BreachVerdict::NotFound);
+        assert_eq!(
+            q.judge("0018A45C4D1DEF81644B54AB7F969B88D65:7\r\n")
+                .unwrap(),
+            BreachVerdict::NotFound
+        );
         assert_eq!(q.judge("").unwrap(), BreachVerdict::NotFound);
         assert_eq!(q.judge("\r\n\n").unwrap(), BreachVerdict::NotFound);
     }
@@ -427,14 +439,14 @@ mod tests {
     fn judge_refuses_malformed_lines() {
         let q = RangeQuery::new("password");
         for body in [
-            "1E4C9B93F3F0682250B6CF8331B7EE68FD8",                        // no count
-            "1E4C9B93F3F0682250B6CF8331B7EE68FD8:",                       // empty count
-            "1E4C9B93F3F0682250B6CF8331B7EE68FD:1",                       // 34 digits
-            "1E4C9B93F3F0682250B6CF8331B7EE68FD8X:1",                     // 36 characters
-            "1E4C9B93F3F0682250B6CF8331B7EE68FDG:1",                      // not hex
-            "1E4C9B93F3F0682250B6CF8331B7EE68FD8:-1",                     // sign
-            "1E4C9B93F3F0682250B6CF8331B7EE68FD8: 1",                     // space
-            "1E4C9B93F3F0682250B6CF8331B7EE68FD8:18446744073709551616",   // u64::MAX + 1
+            "1E4C9B93F3F0682250B6CF8331B7EE68FD8",    // no count
+            "1E4C9B93F3F0682250B6CF8331B7EE68FD8:",   // empty count
+            "1E4C9B93F3F0682250B6CF8331B7EE68FD:1",   // 34 digits
+            "1E4C9B93F3F0682250B6CF8331B7EE68FD8X:1", // 36 characters
+            "1E4C9B93F3F0682250B6CF8331B7EE68FDG:1",  // not hex
+            "1E4C9B93F3F0682250B6CF8331B7EE68FD8:-1", // sign
+            "1E4C9B93F3F0682250B6CF8331B7EE68FD8: 1", // space
+            "1E4C9B93F3F0682250B6CF8331B7EE68FD8:18446744073709551616", // u64::MAX + 1
             "<html>rate limited</html>",
         ] {
             let err = q.judge(body).unwrap_err();
@@ -443,7 +455,10 @@ mod tests {
             assert!(!err.to_string().contains(PASSWORD_SUFFIX));
         }
         let max = format!("{PASSWORD_SUFFIX}:18446744073709551615");
-        assert_eq!(q.judge(max).unwrap(), BreachVerdict::Breached { count: u64::MAX });
+        assert_eq!(
+            q.judge(max).unwrap(),
+            BreachVerdict::Breached { count: u64::MAX }
+        );
     }
 
     #[test]
@@ -462,7 +477,10 @@ mod tests {
             })
             .collect();
         digests.sort();
-        let text: String = digests.iter().map(|(h, c)| format!("{h}:{c}{newline}")).collect();
+        let text: String = digests
+            .iter()
+            .map(|(h, c)| format!("{h}:{c}{newline}"))
+            .collect();
         Cursor::new(text.into_bytes())
     }
 
@@ -472,13 +490,23 @@ mod tests {
         for newline in ["\n", "\r\n"] {
             let mut f = BreachFile::new(file_of(&entries, newline)).unwrap();
             for (pw, count) in entries {
-                assert_eq!(f.lookup(pw).unwrap(), BreachVerdict::Breached { count }, "{pw}");
+                assert_eq!(
+                    f.lookup(pw).unwrap(),
+                    BreachVerdict::Breached { count },
+                    "{pw}"
+                );
             }
             assert_eq!(f.lookup("not in there").unwrap(), BreachVerdict::NotFound);
         }
         // One line without a final newline; an empty file.
-        let mut one = BreachFile::new(Cursor::new(b"5BAA61E4C9B93F3F0682250B6CF8331B7EE68FD8:3".to_vec())).unwrap();
-        assert_eq!(one.lookup("password").unwrap(), BreachVerdict::Breached { count: 3 });
+        let mut one = BreachFile::new(Cursor::new(
+            b"5BAA61E4C9B93F3F0682250B6CF8331B7EE68FD8:3".to_vec(),
+        ))
+        .unwrap();
+        assert_eq!(
+            one.lookup("password").unwrap(),
+            BreachVerdict::Breached { count: 3 }
+        );
         assert_eq!(one.lookup("other").unwrap(), BreachVerdict::NotFound);
         let mut empty = BreachFile::new(Cursor::new(Vec::new())).unwrap();
         assert_eq!(empty.lookup("password").unwrap(), BreachVerdict::NotFound);

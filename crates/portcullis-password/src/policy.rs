@@ -563,7 +563,10 @@ mod tests {
         assert!(r.breach_detection_on_create);
         // 256 four-byte code points are within the limit.
         let r = policy.check(&"😀".repeat(256), &PolicyContext::new());
-        assert!(!r.violations.contains(&Violation::TooLong { max_length: 256 }));
+        assert!(
+            !r.violations
+                .contains(&Violation::TooLong { max_length: 256 })
+        );
     }
 
     #[test]
@@ -649,7 +652,12 @@ mod tests {
             ..PolicySettings::default()
         });
         let ctx = PolicyContext::new().email("Ada.Lovelace+work@example.com");
-        for password in ["xxLOVELACExx", "adalovelace!", "ada.lovelace+work99", "9+WORK+9x"] {
+        for password in [
+            "xxLOVELACExx",
+            "adalovelace!",
+            "ada.lovelace+work99",
+            "9+WORK+9x",
+        ] {
             let r = policy.check(password, &ctx);
             assert_eq!(r.violations, [Violation::ContainsEmail], "{password}");
         }
@@ -665,7 +673,13 @@ mod tests {
             ..PolicySettings::default()
         });
         let ctx = PolicyContext::new().names(&["Mary-Jane", "O'Connor", "Li", "José Ñúñez"]);
-        for password in ["MARYmary1234", "xx-oconnor-xx", "connor123", "1234ÑÚÑEZ1234", "josé-josé"] {
+        for password in [
+            "MARYmary1234",
+            "xx-oconnor-xx",
+            "connor123",
+            "1234ÑÚÑEZ1234",
+            "josé-josé",
+        ] {
             let r = policy.check(password, &ctx);
             assert_eq!(r.violations, [Violation::ContainsName], "{password}");
         }
@@ -704,8 +718,14 @@ mod tests {
         })
         .unwrap();
         let ctx = PolicyContext::new();
-        assert_eq!(policy.check("tr0ub4dor&3", &ctx).violations, [Violation::DenyListed]);
-        assert_eq!(policy.check("ÜNÏCODE-pÄSSWORD", &ctx).violations, [Violation::DenyListed]);
+        assert_eq!(
+            policy.check("tr0ub4dor&3", &ctx).violations,
+            [Violation::DenyListed]
+        );
+        assert_eq!(
+            policy.check("ÜNÏCODE-pÄSSWORD", &ctx).violations,
+            [Violation::DenyListed]
+        );
         assert!(policy.check("Tr0ub4dor&33", &ctx).valid_password);
     }
 
@@ -730,10 +750,16 @@ mod tests {
     #[test]
     fn breach_verdict_is_reported_and_refused() {
         let policy = PasswordPolicy::default();
-        let r = policy.check(STRONG, &PolicyContext::new().breach(BreachVerdict::Breached { count: 3 }));
+        let r = policy.check(
+            STRONG,
+            &PolicyContext::new().breach(BreachVerdict::Breached { count: 3 }),
+        );
         assert!(!r.valid_password && r.breached_password && r.breach_detection_on_create);
         assert_eq!(r.violations, [Violation::Breached]);
-        let r = policy.check(STRONG, &PolicyContext::new().breach(BreachVerdict::NotFound));
+        let r = policy.check(
+            STRONG,
+            &PolicyContext::new().breach(BreachVerdict::NotFound),
+        );
         assert!(r.valid_password && !r.breached_password && r.breach_detection_on_create);
     }
 
@@ -776,7 +802,10 @@ mod tests {
             true
         };
         let hashes = ["h:password"];
-        let r = PasswordPolicy::default().check("password", &PolicyContext::new().history(&hashes, &verifier));
+        let r = PasswordPolicy::default().check(
+            "password",
+            &PolicyContext::new().history(&hashes, &verifier),
+        );
         assert_eq!(r.violations, [Violation::TooWeak { min_score: 3 }]);
         assert_eq!(calls.get(), 0);
     }
@@ -790,7 +819,11 @@ mod tests {
         .unwrap();
         let verifier = |_: &str, _: &str| true;
         let hashes = ["anything"];
-        assert!(policy.check(STRONG, &PolicyContext::new().history(&hashes, &verifier)).valid_password);
+        assert!(
+            policy
+                .check(STRONG, &PolicyContext::new().history(&hashes, &verifier))
+                .valid_password
+        );
     }
 
     #[test]
@@ -823,20 +856,51 @@ mod tests {
     #[test]
     fn settings_out_of_bounds_are_refused() {
         let cases = [
-            PolicySettings { min_length: 7, ..PolicySettings::default() },
-            PolicySettings { min_length: 65, max_length: 64, ..PolicySettings::default() },
-            PolicySettings { max_length: 63, ..PolicySettings::default() },
-            PolicySettings { max_length: 4097, ..PolicySettings::default() },
-            PolicySettings { min_score: 0, ..PolicySettings::default() },
-            PolicySettings { min_score: 5, ..PolicySettings::default() },
-            PolicySettings { luds_min_complexity: 0, ..PolicySettings::default() },
-            PolicySettings { luds_min_complexity: 5, ..PolicySettings::default() },
-            PolicySettings { history_depth: 25, ..PolicySettings::default() },
+            PolicySettings {
+                min_length: 7,
+                ..PolicySettings::default()
+            },
+            PolicySettings {
+                min_length: 65,
+                max_length: 64,
+                ..PolicySettings::default()
+            },
+            PolicySettings {
+                max_length: 63,
+                ..PolicySettings::default()
+            },
+            PolicySettings {
+                max_length: 4097,
+                ..PolicySettings::default()
+            },
+            PolicySettings {
+                min_score: 0,
+                ..PolicySettings::default()
+            },
+            PolicySettings {
+                min_score: 5,
+                ..PolicySettings::default()
+            },
+            PolicySettings {
+                luds_min_complexity: 0,
+                ..PolicySettings::default()
+            },
+            PolicySettings {
+                luds_min_complexity: 5,
+                ..PolicySettings::default()
+            },
+            PolicySettings {
+                history_depth: 25,
+                ..PolicySettings::default()
+            },
         ];
         for settings in cases {
             let debug = format!("{settings:?}");
             assert!(
-                matches!(PasswordPolicy::new(settings), Err(Error::InvalidConfig { .. })),
+                matches!(
+                    PasswordPolicy::new(settings),
+                    Err(Error::InvalidConfig { .. })
+                ),
                 "{debug}"
             );
         }
@@ -855,7 +919,13 @@ mod tests {
     #[test]
     fn settings_deserialise_with_defaults_and_refuse_unknown_fields() {
         let s: PolicySettings = serde_json::from_str(r#"{"history_depth": 3}"#).unwrap();
-        assert_eq!(s, PolicySettings { history_depth: 3, ..PolicySettings::default() });
+        assert_eq!(
+            s,
+            PolicySettings {
+                history_depth: 3,
+                ..PolicySettings::default()
+            }
+        );
         assert!(serde_json::from_str::<PolicySettings>(r#"{"min_lenght": 9}"#).is_err());
     }
 

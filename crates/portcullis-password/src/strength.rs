@@ -243,7 +243,10 @@ impl CharClasses {
 
     /// How many of the four classes are present.
     pub(crate) fn count(&self) -> u32 {
-        u32::from(self.lower) + u32::from(self.upper) + u32::from(self.digit) + u32::from(self.symbol)
+        u32::from(self.lower)
+            + u32::from(self.upper)
+            + u32::from(self.digit)
+            + u32::from(self.symbol)
     }
 }
 
@@ -260,8 +263,15 @@ pub(crate) fn estimate(password: &str, user_inputs: &[&str]) -> Estimate {
     let entropy = zxcvbn::zxcvbn(password, user_inputs);
     let (warning, suggestions) = match entropy.feedback() {
         Some(feedback) => (
-            feedback.warning().map(|w| w.to_string()).unwrap_or_default(),
-            feedback.suggestions().iter().map(ToString::to_string).collect(),
+            feedback
+                .warning()
+                .map(|w| w.to_string())
+                .unwrap_or_default(),
+            feedback
+                .suggestions()
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
         ),
         None => (String::new(), Vec::new()),
     };
