@@ -213,13 +213,31 @@ impl BreachFile<File> {
 }
 
 impl<R: Read + Seek> BreachFile<R> {
-    /// Wraps a sorted Pwned Passwords source. Nothing is read but its length.
+    /// Wraps a sorted Pwned Passwords source. Only its length and its last bytes are
+    /// read: line breaks at the very end (a final newline, or several) are set aside
+    /// so that the last line is the last entry.
     ///
     /// # Errors
-    /// [`Error::Io`] when the source cannot seek.
+    /// [`Error::Io`] when the source cannot seek or be read.
     pub fn new(mut reader: R) -> Result<Self, Error> {
-        let len = reader.seek(SeekFrom::End(0))?;
-        Ok(Self { reader, len })
+        let mut len = reader.seek(SeekFrom::End(0))?;
+        let mut file = Self { reader, len };
+        loop {
+            let from = len.saturating_sub(MAX_LINE as u64);
+            let mut tail = [0u8; MAX_LINE];
+            let n = file.read_at(from, &mut tail[..(len - from) as usize])?;
+            let breaks = tail[..n]
+                .iter()
+                .rev()
+                .take_while(|&&b| b == b'\n' || b == b'\r')
+                .count();
+            len -= breaks as u64;
+            if n == 0 || breaks < n || len == 0 {
+                break;
+            }
+        }
+        file.len = len;
+        Ok(file)
     }
 
     /// Looks `password` up: the SHA-1 of its UTF-8 bytes, by binary search over the
@@ -255,8 +273,10 @@ impl<R: Read + Seek> BreachFile<R> {
     fn line_at_or_after(&mut self, mid: u64, hi: u64) -> Result<Option<FileLine>, Error> {
         let from = mid.saturating_sub(1);
         let mut buf = [0u8; 2 * MAX_LINE];
-        let n = self.read_at(from, &mut buf)?;
-        let at_eof = n < buf.len();
+        // Never read past `len`: trailing line breaks are not part of the data.
+        let want = usize::try_from(self.len - from).map_or(buf.len(), |left| left.min(buf.len()));
+        let n = self.read_at(from, &mut buf[..want])?;
+        let at_eof = from + n as u64 >= self.len || n < want;
         let buf = &buf[..n];
 
         // Skip to the byte after the first newline at or after `from`, unless `mid` is
@@ -510,6 +530,14 @@ mod tests {
         assert_eq!(one.lookup("other").unwrap(), BreachVerdict::NotFound);
         let mut empty = BreachFile::new(Cursor::new(Vec::new())).unwrap();
         assert_eq!(empty.lookup("password").unwrap(), BreachVerdict::NotFound);
+        // Line breaks at the end, however many, are not entries.
+        let breaks = "\r\n\n".repeat(100);
+        let mut only_breaks = BreachFile::new(Cursor::new(breaks.clone())).unwrap();
+        assert_eq!(only_breaks.lookup("password").unwrap(), BreachVerdict::NotFound);
+        let text = format!("5BAA61E4C9B93F3F0682250B6CF8331B7EE68FD8:3{breaks}");
+        let mut trailing = BreachFile::new(Cursor::new(text)).unwrap();
+        assert_eq!(trailing.lookup("password").unwrap(), BreachVerdict::Breached { count: 3 });
+        assert_eq!(trailing.lookup("other").unwrap(), BreachVerdict::NotFound);
     }
 
     #[test]
