@@ -533,10 +533,16 @@ mod tests {
         // Line breaks at the end, however many, are not entries.
         let breaks = "\r\n\n".repeat(100);
         let mut only_breaks = BreachFile::new(Cursor::new(breaks.clone())).unwrap();
-        assert_eq!(only_breaks.lookup("password").unwrap(), BreachVerdict::NotFound);
+        assert_eq!(
+            only_breaks.lookup("password").unwrap(),
+            BreachVerdict::NotFound
+        );
         let text = format!("5BAA61E4C9B93F3F0682250B6CF8331B7EE68FD8:3{breaks}");
         let mut trailing = BreachFile::new(Cursor::new(text)).unwrap();
-        assert_eq!(trailing.lookup("password").unwrap(), BreachVerdict::Breached { count: 3 });
+        assert_eq!(
+            trailing.lookup("password").unwrap(),
+            BreachVerdict::Breached { count: 3 }
+        );
         assert_eq!(trailing.lookup("other").unwrap(), BreachVerdict::NotFound);
     }
 

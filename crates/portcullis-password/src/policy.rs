@@ -271,20 +271,11 @@ impl fmt::Debug for PolicyContext<'_> {
 /// assert!(!bad.valid_password);
 /// assert!(bad.violations.contains(&Violation::ContainsEmail));
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub struct PasswordPolicy {
     settings: PolicySettings,
     /// `settings.deny_list`, lower-cased, for O(1) lookups.
     deny: HashSet<String>,
-}
-
-impl Default for PasswordPolicy {
-    fn default() -> Self {
-        Self {
-            settings: PolicySettings::default(),
-            deny: HashSet::new(),
-        }
-    }
 }
 
 impl fmt::Debug for PasswordPolicy {
@@ -344,7 +335,8 @@ impl PasswordPolicy {
     ///
     /// The password is only read: it is not stored in the result or in the policy, and
     /// the lower-cased copy made for case-insensitive matching is zeroized. A password
-    /// longer than `max_length` is refused without further analysis (score 0), which
+    /// longer than `max_length` is refused after the length and LUDS checks alone, with
+    /// score 0 and no zxcvbn, personal-information, deny-list or history checks, which
     /// bounds the work a request can cause.
     #[must_use]
     pub fn check(&self, password: &str, context: &PolicyContext<'_>) -> StrengthResult {
@@ -354,10 +346,38 @@ impl PasswordPolicy {
         let breached = context.breach.is_some_and(|v| v.is_breached());
         let mut violations = Vec::new();
 
+        let missing_characters = s.min_length.saturating_sub(chars);
+        if missing_characters > 0 {
+            violations.push(Violation::TooShort {
+                min_length: s.min_length,
+            });
+        }
         if chars > s.max_length {
             violations.push(Violation::TooLong {
                 max_length: s.max_length,
             });
+        }
+        // The LUDS analysis is one pass over the characters, done whatever the length.
+        let luds_requirements = (s.strength_policy == StrengthPolicy::Luds).then(|| {
+            let missing_complexity = self.missing_complexity(&classes);
+            LudsRequirements {
+                has_lower_case: classes.lower,
+                has_upper_case: classes.upper,
+                has_digit: classes.digit,
+                has_symbol: classes.symbol,
+                missing_complexity,
+                missing_characters,
+            }
+        });
+        if let Some(luds) = &luds_requirements
+            && luds.missing_complexity > 0
+        {
+            violations.push(Violation::MissingComplexity {
+                missing: luds.missing_complexity,
+            });
+        }
+
+        if chars > s.max_length {
             if breached {
                 violations.push(Violation::Breached);
             }
@@ -367,21 +387,22 @@ impl PasswordPolicy {
                 breached_password: breached,
                 strength_policy: s.strength_policy,
                 breach_detection_on_create: context.breach.is_some(),
-                feedback: Feedback::default(),
+                feedback: Feedback {
+                    luds_requirements,
+                    ..Feedback::default()
+                },
                 violations,
             };
         }
 
-        let missing_characters = s.min_length.saturating_sub(chars);
-        if missing_characters > 0 {
-            violations.push(Violation::TooShort {
-                min_length: s.min_length,
-            });
-        }
-
         let estimate = estimate(password, &context.user_inputs());
-        let feedback = match s.strength_policy {
-            StrengthPolicy::Zxcvbn => {
+        let feedback = match luds_requirements {
+            Some(luds) => Feedback {
+                warning: String::new(),
+                suggestions: Vec::new(),
+                luds_requirements: Some(luds),
+            },
+            None => {
                 if estimate.score < s.min_score {
                     violations.push(Violation::TooWeak {
                         min_score: s.min_score,
@@ -393,26 +414,6 @@ impl PasswordPolicy {
                     luds_requirements: None,
                 }
             }
-            StrengthPolicy::Luds => {
-                let missing_complexity = self.missing_complexity(&classes);
-                if missing_complexity > 0 {
-                    violations.push(Violation::MissingComplexity {
-                        missing: missing_complexity,
-                    });
-                }
-                Feedback {
-                    warning: String::new(),
-                    suggestions: Vec::new(),
-                    luds_requirements: Some(LudsRequirements {
-                        has_lower_case: classes.lower,
-                        has_upper_case: classes.upper,
-                        has_digit: classes.digit,
-                        has_symbol: classes.symbol,
-                        missing_complexity,
-                        missing_characters,
-                    }),
-                }
-            }
         };
 
         if breached {
@@ -421,10 +422,10 @@ impl PasswordPolicy {
 
         let lowered = Zeroizing::new(password.to_lowercase());
         if s.reject_personal_info {
-            if let Some(email) = context.email {
-                if email_parts(email).any(|part| lowered.contains(&part)) {
-                    violations.push(Violation::ContainsEmail);
-                }
+            if let Some(email) = context.email
+                && email_parts(email).any(|part| lowered.contains(&part))
+            {
+                violations.push(Violation::ContainsEmail);
             }
             if name_parts(context.names).any(|part| lowered.contains(&part)) {
                 violations.push(Violation::ContainsName);
@@ -561,6 +562,16 @@ mod tests {
         assert_eq!(r.violations, [Violation::TooLong { max_length: 256 }]);
         assert_eq!(r.score, 0);
         assert!(r.breach_detection_on_create);
+        // Under LUDS, the character analysis is still reported.
+        let r = luds(PolicySettings::default()).check(&long, &PolicyContext::new());
+        assert_eq!(
+            r.violations,
+            [
+                Violation::TooLong { max_length: 256 },
+                Violation::MissingComplexity { missing: 2 }
+            ]
+        );
+        assert!(r.feedback.luds_requirements.unwrap().has_lower_case);
         // 256 four-byte code points are within the limit.
         let r = policy.check(&"😀".repeat(256), &PolicyContext::new());
         assert!(

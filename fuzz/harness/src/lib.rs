@@ -15,6 +15,7 @@
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
 mod core_decoders;
+mod password_policy;
 
 /// A fuzz target: its name (the file under `fuzz/fuzz_targets/` and the corpus
 /// directory) and its check.
@@ -26,6 +27,9 @@ pub const TARGETS: &[Target] = &[
     ("core_base64", core_decoders::base64),
     ("core_base32", core_decoders::base32),
     ("core_hex", core_decoders::hex),
+    ("password_hibp_line", password_policy::hibp_line),
+    ("password_hibp_file", password_policy::hibp_file),
+    ("password_policy_check", password_policy::policy_check),
 ];
 
 /// Runs the check registered as `name`; returns false when there is none.
