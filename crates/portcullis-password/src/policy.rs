@@ -343,6 +343,7 @@ impl PasswordPolicy {
         let s = &self.settings;
         let classes = CharClasses::of(password);
         let chars = u32::try_from(classes.chars).unwrap_or(u32::MAX);
+        let too_long = chars > s.max_length;
         let breached = context.breach.is_some_and(|v| v.is_breached());
         let mut violations = Vec::new();
 
@@ -352,7 +353,7 @@ impl PasswordPolicy {
                 min_length: s.min_length,
             });
         }
-        if chars > s.max_length {
+        if too_long {
             violations.push(Violation::TooLong {
                 max_length: s.max_length,
             });
@@ -377,7 +378,7 @@ impl PasswordPolicy {
             });
         }
 
-        if chars > s.max_length {
+        if too_long {
             if breached {
                 violations.push(Violation::Breached);
             }
