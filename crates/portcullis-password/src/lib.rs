@@ -48,23 +48,34 @@
 //! | `$bcrypt-hmac-sha384$k=<b64url key id>$<bcrypt string>` | bcrypt over base64(HMAC-SHA384(pepper, password)) |
 //! | `$pcl-bcrypt$[pre=<b64url>][,post=<b64url>]$<bcrypt string>` | bcrypt over pre ‖ password ‖ post (Auth0 imports with a salt) |
 //!
+//! Before a new password is hashed, [`PasswordPolicy::check`] judges it the way Stytch's
+//! `strength_check` does ([`StrengthResult`]: zxcvbn score or LUDS classes, length in code
+//! points, personal information, a deny-list, reuse of recent hashes through
+//! [`HashVerifier`], which [`Hasher`] implements), and [`breach`] answers "is it in Have I
+//! Been Pwned" without sending it anywhere: the k-anonymity range query, or a binary
+//! search of a local HIBP file.
+//!
 //! Stored work factors are bounded before anything is computed ([`CostLimits`]), so a
 //! hostile import cannot exhaust the machine. Passwords never appear in errors.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod breach;
 mod crypt64;
 mod error;
 mod formats;
 mod hasher;
 pub mod import;
 pub mod limits;
+pub mod policy;
 #[cfg(feature = "tokio")]
 mod pool;
 pub mod scan;
 mod scheme;
 mod stored;
+pub mod strength;
 
+pub use breach::{BreachFile, BreachVerdict, RangeQuery};
 pub use error::Error;
 pub use hasher::{
     Argon2Params, Check, Hasher, HasherConfig, LongPasswords, Pepper, Target, Verified,
@@ -93,3 +104,5 @@ pub use stored::StoredHash;
 pub fn identify(stored: &str) -> Result<Scheme, Error> {
     StoredHash::parse(stored).map(|h| h.scheme())
 }
+pub use policy::{HashVerifier, PasswordPolicy, PolicyContext, PolicySettings};
+pub use strength::{Feedback, LudsRequirements, StrengthPolicy, StrengthResult, Violation};

@@ -392,3 +392,43 @@ fn errors_never_contain_the_password() {
         assert!(!format!("{e} {e:?}").contains("hunter2"));
     }
 }
+
+#[test]
+fn hasher_checks_password_history() {
+    use portcullis_password::{PasswordPolicy, PolicyContext, PolicySettings, Violation};
+    let h = hasher();
+    let bcrypt = Hasher::new(HasherConfig {
+        target: Target::Bcrypt {
+            cost: 10,
+            long_passwords: LongPasswords::Refuse,
+        },
+        ..HasherConfig::default()
+    })
+    .unwrap();
+    let previous = vec![
+        h.hash("Old-Password-2024!").unwrap(),
+        bcrypt.hash("an older bcrypt passphrase, 2019").unwrap(),
+    ];
+    let policy = PasswordPolicy::new(PolicySettings {
+        history_depth: 5,
+        ..PolicySettings::default()
+    })
+    .unwrap();
+    let reused = policy.check(
+        "Old-Password-2024!",
+        &PolicyContext::new().history(&previous, &h),
+    );
+    assert!(!reused.valid_password);
+    assert!(reused.violations.contains(&Violation::Reused), "{reused:?}");
+    // A hash in another scheme counts too.
+    let reused = policy.check(
+        "an older bcrypt passphrase, 2019",
+        &PolicyContext::new().history(&previous, &h),
+    );
+    assert!(reused.violations.contains(&Violation::Reused), "{reused:?}");
+    let fresh = policy.check(
+        "correct horse battery staple quietly",
+        &PolicyContext::new().history(&previous, &h),
+    );
+    assert!(!fresh.violations.contains(&Violation::Reused), "{fresh:?}");
+}

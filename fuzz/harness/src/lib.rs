@@ -17,6 +17,7 @@
 mod core_decoders;
 mod otp;
 mod password;
+mod password_policy;
 mod session;
 
 /// A fuzz target: its name (the file under `fuzz/fuzz_targets/` and the corpus
@@ -36,6 +37,9 @@ pub const TARGETS: &[Target] = &[
     ("otp_base32_secret", otp::base32_secret),
     ("otp_code_input", otp::code_input),
     ("otp_recovery_input", otp::recovery_input),
+    ("password_hibp_line", password_policy::hibp_line),
+    ("password_hibp_file", password_policy::hibp_file),
+    ("password_policy_check", password_policy::policy_check),
 ];
 
 /// Runs the check registered as `name`; returns false when there is none.
