@@ -20,3 +20,13 @@ fn otp_is_reexported() {
         "94287082"
     );
 }
+
+#[test]
+fn token_is_reexported() {
+    use portcullis::token::{Digester, OpaqueToken};
+    let token = OpaqueToken::generate(&mut portcullis::core::OsRng);
+    let stored = Digester::Sha256.digest(token.secret());
+    let presented = OpaqueToken::parse(token.render().expose_secret()).unwrap();
+    assert_eq!(Digester::Sha256.verify(&stored, presented.secret()), Ok(()));
+    assert!(format!("{token:?}").contains("[redacted]"));
+}

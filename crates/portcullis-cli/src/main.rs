@@ -36,6 +36,12 @@ enum Command {
     /// TOTP secrets, codes and otpauth URIs.
     #[command(subcommand)]
     Totp(totp::TotpCommand),
+    /// API keys with a prefix, a lookup id and a checksum.
+    #[command(subcommand)]
+    Apikey(token::ApiKeyCommand),
+    /// PKCE code verifiers and challenges (RFC 7636).
+    #[command(subcommand)]
+    Pkce(token::PkceCommand),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +52,8 @@ fn main() -> ExitCode {
         Command::Hash(command) => hash::run(command, &mut std::io::stdin().lock(), &mut stdout),
         Command::Migrate(command) => migrate::run(command, &mut stdout),
         Command::Totp(command) => totp::run(command, &mut std::io::stdin().lock(), &mut stdout),
+        Command::Apikey(command) => token::run_apikey(command, &mut stdout).map_err(Into::into),
+        Command::Pkce(command) => token::run_pkce(command, &mut stdout).map_err(Into::into),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

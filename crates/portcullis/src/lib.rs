@@ -10,6 +10,7 @@
 //! | [`core`] | `portcullis-core` | secrets, constant-time comparison, random tokens, encodings, clocks |
 //! | [`password`] | `portcullis-password` | argon2id hashing, legacy-hash verification and upgrade, imports |
 //! | [`otp`] | `portcullis-otp` (feature `otp`, on by default; `qr` adds QR codes) | HOTP/TOTP, otpauth URIs, recovery codes, emailed/texted passcodes, step-up grants |
+//! | [`token`] | `portcullis-token` (feature `token`) | opaque tokens and their digests, magic links, single-use tokens, invites, API keys, client secrets, signed tokens, PKCE |
 //!
 //! ```
 //! use portcullis::core::{random, TokenEncoding};
@@ -25,3 +26,5 @@ pub use portcullis_core as core;
 pub use portcullis_otp as otp;
 #[cfg(feature = "password")]
 pub use portcullis_password as password;
+#[cfg(feature = "token")]
+pub use portcullis_token as token;

@@ -19,6 +19,7 @@ mod otp;
 mod password;
 mod password_policy;
 mod session;
+mod token;
 
 /// A fuzz target: its name (the file under `fuzz/fuzz_targets/` and the corpus
 /// directory) and its check.
@@ -40,6 +41,10 @@ pub const TARGETS: &[Target] = &[
     ("password_hibp_line", password_policy::hibp_line),
     ("password_hibp_file", password_policy::hibp_file),
     ("password_policy_check", password_policy::policy_check),
+    ("token_api_key", token::api_key),
+    ("token_opaque", token::opaque),
+    ("token_redirect", token::redirect),
+    ("token_signed", token::signed),
 ];
 
 /// Runs the check registered as `name`; returns false when there is none.
