@@ -12,6 +12,8 @@ use clap::Subcommand;
 use portcullis::password::{Hasher, HasherConfig, ImportRecord, StoredHash};
 use serde_json::{Value, json};
 
+use crate::lines::Lines;
+
 #[derive(Debug, Subcommand)]
 pub enum HashCommand {
     /// Read a password from stdin (one line) and print its argon2id hash.
@@ -96,21 +98,19 @@ fn for_each_line(
     out: &mut impl Write,
     mut handle: impl FnMut(&Value) -> Result<Value, LineError>,
 ) -> std::io::Result<()> {
-    let mut line = zeroize::Zeroizing::new(String::new());
-    let mut number = 0u64;
-    loop {
-        line.clear();
-        if input.read_line(&mut line)? == 0 {
-            return Ok(());
-        }
-        number += 1;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let result = match serde_json::from_str::<Value>(&line) {
-            // serde_json's messages give a position, never the input text.
-            Err(e) => Err(LineError::new("invalid_json", &e.to_string())),
-            Ok(value) => handle(&value),
+    let mut lines = Lines::new(input);
+    while let Some((number, line)) = lines.next_line()? {
+        let result = match line {
+            Err(_) => Err(LineError::new(
+                "invalid_utf8",
+                "the line is not valid UTF-8",
+            )),
+            Ok(line) if line.trim().is_empty() => continue,
+            Ok(line) => match serde_json::from_str::<Value>(line) {
+                // serde_json's messages give a position, never the input text.
+                Err(e) => Err(LineError::new("invalid_json", &e.to_string())),
+                Ok(value) => handle(&value),
+            },
         };
         let output = match result {
             Ok(Value::Object(mut fields)) => {
@@ -123,4 +123,5 @@ fn for_each_line(
         serde_json::to_writer(&mut *out, &output)?;
         out.write_all(b"\n")?;
     }
+    Ok(())
 }

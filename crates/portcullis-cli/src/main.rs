@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod hash;
+mod lines;
 mod migrate;
 mod token;
 mod totp;

@@ -10,6 +10,8 @@ use clap::{Args, Subcommand};
 use portcullis::password::scan::{Report, Scanner};
 use portcullis::password::{CostLimits, Hasher, HasherConfig};
 
+use crate::lines::Lines;
+
 #[derive(Debug, Subcommand)]
 pub enum MigrateCommand {
     /// Scan an export (Auth0 NDJSON, Stytch JSON Lines, or CSV id,email,hash).
@@ -40,17 +42,11 @@ pub fn run(
             Hasher::new(HasherConfig::default())?,
         );
     }
-    let reader = BufReader::with_capacity(1 << 20, File::open(&args.file)?);
+    let mut lines = Lines::new(BufReader::with_capacity(1 << 20, File::open(&args.file)?));
     let progress = std::io::stderr().is_terminal();
     let started = Instant::now();
-    let mut line = String::new();
-    let mut reader = reader;
-    loop {
-        line.clear();
-        if reader.read_line(&mut line)? == 0 {
-            break;
-        }
-        scanner.feed(line.strip_suffix('\n').unwrap_or(&line));
+    while let Some(line) = lines.next_bytes()? {
+        scanner.feed_bytes(line);
         let n = scanner.report().lines;
         if progress && n.is_multiple_of(1 << 18) {
             let rate = n as f64 / started.elapsed().as_secs_f64().max(1e-9);

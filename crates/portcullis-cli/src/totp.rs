@@ -11,6 +11,8 @@ use portcullis::otp::{
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::lines::Lines;
+
 type CliResult = Result<(), Box<dyn std::error::Error>>;
 
 #[derive(Debug, Subcommand)]
@@ -201,18 +203,16 @@ struct VerifyLine {
 }
 
 fn verify(input: &mut impl BufRead, out: &mut impl Write, policy: SecretPolicy) -> CliResult {
-    let mut line = String::new();
-    let mut number = 0u64;
-    loop {
-        line.clear();
-        if input.read_line(&mut line)? == 0 {
-            return Ok(());
-        }
-        number += 1;
+    let mut lines = Lines::new(input);
+    while let Some((number, line)) = lines.next_line()? {
+        let Ok(line) = line else {
+            writeln!(out, "{}", json!({"line": number, "error": "invalid_utf8"}))?;
+            continue;
+        };
         if line.trim().is_empty() {
             continue;
         }
-        let result = match check_line(&line, policy) {
+        let result = match check_line(line, policy) {
             Ok(Ok(step)) => json!({"line": number, "valid": true, "step": step.get()}),
             Ok(Err(refusal)) => json!({
                 "line": number, "valid": false, "step": null, "refusal": refusal_name(refusal)
@@ -221,6 +221,7 @@ fn verify(input: &mut impl BufRead, out: &mut impl Write, policy: SecretPolicy) 
         };
         writeln!(out, "{result}")?;
     }
+    Ok(())
 }
 
 /// The outcome of one line, or the kind of error that kept it from being checked.
@@ -260,5 +261,34 @@ fn refusal_name(refusal: Refusal) -> &'static str {
         Refusal::Malformed => "malformed",
         Refusal::Replayed => "replayed",
         _ => "wrong_code",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_that_is_not_utf8_is_an_error_line_and_the_run_goes_on() {
+        let good = br#"{"secret":"GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ","code":"94287082","at":59,"digits":8}"#;
+        let mut input = Vec::new();
+        input.extend_from_slice(good);
+        input.extend_from_slice(b"\n{\"secret\":\"\xff\"}\n");
+        input.extend_from_slice(good);
+        let mut out = Vec::new();
+        verify(&mut &input[..], &mut out, SecretPolicy::Standard).unwrap();
+        let lines: Vec<Value> = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                json!({"line": 1, "valid": true, "step": 1}),
+                json!({"line": 2, "error": "invalid_utf8"}),
+                json!({"line": 3, "valid": true, "step": 1}),
+            ]
+        );
     }
 }

@@ -7,6 +7,10 @@ use std::process::{Command, Stdio};
 use serde_json::Value;
 
 fn run(args: &[&str], stdin: &str) -> (bool, String) {
+    run_bytes(args, stdin.as_bytes())
+}
+
+fn run_bytes(args: &[&str], stdin: &[u8]) -> (bool, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_portcullis"))
         .args(args)
         .stdin(Stdio::piped())
@@ -14,12 +18,7 @@ fn run(args: &[&str], stdin: &str) -> (bool, String) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
     let out = child.wait_with_output().unwrap();
     (out.status.success(), String::from_utf8(out.stdout).unwrap())
 }
@@ -87,7 +86,7 @@ fn verify_writes_one_line_per_input_line_in_order() {
 fn identify_names_schemes_without_passwords() {
     let input = [
         r#"{"hash":"$2y$10$abcdefghijklmnopqrstuu5Ro0TdGt4XAnSGD9EfzAFFqeBSPcpuS"}"#,
-        r#"{"hash":"pbkdf2_sha256$600000$c2FsdA$dGVzdA=="}"#,
+        r#"{"hash":"pbkdf2_sha256$600000$c2FsdA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}"#,
         r#"{"hash":"{SSHA}dGVzdHRlc3R0ZXN0dGVzdHRlc3RzYWx0"}"#,
         r#"{"hash":"hunter2"}"#,
         r#"[1,2]"#,
@@ -102,4 +101,25 @@ fn identify_names_schemes_without_passwords() {
     assert_eq!(v[3]["error"], "unknown_scheme");
     assert_eq!(v[4]["error"], "malformed");
     assert_eq!(v[4]["line"], 5);
+}
+
+#[test]
+fn a_line_that_is_not_utf8_is_an_error_line_and_the_run_goes_on() {
+    let md5 = r#"{"hash": "$1$saltsalt$mhQ1FVX9KBpVdBJ5C8r3v/", "password": "x"}"#;
+    let mut input = Vec::new();
+    input.extend_from_slice(md5.as_bytes());
+    input.extend_from_slice(b"\n{\"hash\": \"\xff\xfe\", \"password\": \"x\"}\n");
+    input.extend_from_slice(md5.as_bytes());
+    input.push(b'\n');
+    for command in ["identify", "verify"] {
+        let (ok, out) = run_bytes(&["hash", command], &input);
+        assert!(ok, "{command}");
+        let lines = lines(&out);
+        assert_eq!(lines.len(), 3, "{out}");
+        assert_eq!(lines[0]["scheme"], "md5_crypt");
+        assert_eq!(lines[1]["line"], 2);
+        assert_eq!(lines[1]["error"], "invalid_utf8");
+        assert_eq!(lines[2]["line"], 3);
+        assert_eq!(lines[2]["scheme"], "md5_crypt");
+    }
 }

@@ -602,3 +602,57 @@ fn dummy_hash(config: &HasherConfig) -> Result<StoredHash, Error> {
     };
     StoredHash::parse(&encoded)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// The unknown-user dummy must take a target-scheme verification's work: same scheme,
+    /// same parameters, same pepper, so that no login tells "unknown" from "wrong" by time.
+    #[test]
+    fn the_unknown_user_dummy_has_the_targets_scheme_and_parameters() {
+        let pepper = || Pepper::new("p1", SecretBytes::new(vec![7; 32])).unwrap();
+        let bcrypt = |long_passwords| Target::Bcrypt {
+            cost: 10,
+            long_passwords,
+        };
+        let configs = [
+            HasherConfig::default(),
+            HasherConfig {
+                target: Target::Argon2id(Argon2Params::LIGHT),
+                pepper: Some(pepper()),
+                ..HasherConfig::default()
+            },
+            HasherConfig {
+                target: bcrypt(LongPasswords::Refuse),
+                ..HasherConfig::default()
+            },
+            HasherConfig {
+                target: bcrypt(LongPasswords::PrehashHmacSha384),
+                pepper: Some(pepper()),
+                ..HasherConfig::default()
+            },
+        ];
+        for config in configs {
+            let hasher = Hasher::new(config).unwrap();
+            let real = StoredHash::parse(&hasher.hash("pw").unwrap()).unwrap();
+            assert_eq!(hasher.dummy.scheme(), real.scheme());
+            assert!(
+                !hasher.is_outdated(&hasher.dummy),
+                "{:?}",
+                hasher.dummy.scheme()
+            );
+            assert!(!hasher.is_outdated(&real));
+            assert_eq!(hasher.verify_unknown_user("pw"), Verified::Invalid);
+        }
+        // The check above can fail: a hash with other parameters is outdated.
+        let hasher = Hasher::new(HasherConfig::default()).unwrap();
+        let light = Hasher::new(HasherConfig {
+            target: Target::Argon2id(Argon2Params::LIGHT),
+            ..HasherConfig::default()
+        })
+        .unwrap();
+        assert!(hasher.is_outdated(&light.dummy));
+    }
+}

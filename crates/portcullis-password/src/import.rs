@@ -182,13 +182,23 @@ pub struct Auth0Hash {
 }
 
 /// An Auth0 value with its encoding (`base64`, `hex`, `utf8`; default `utf8`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 pub struct Auth0Value {
     /// The value.
     pub value: String,
     /// Its encoding.
     #[serde(default)]
     pub encoding: Option<String>,
+}
+
+impl std::fmt::Debug for Auth0Value {
+    /// The value is a hash or an HMAC key, and prints as `[redacted]`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Auth0Value")
+            .field("value", &"[redacted]")
+            .field("encoding", &self.encoding)
+            .finish()
+    }
 }
 
 /// Auth0's `salt` member.
@@ -213,7 +223,7 @@ pub struct Auth0Password {
 
 /// Firebase's scrypt export: the project's parameters and one user's values, all base64
 /// as `firebase auth:export` writes them.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 pub struct FirebaseScrypt {
     /// The user's `passwordHash`.
     pub hash: Option<String>,
@@ -227,6 +237,22 @@ pub struct FirebaseScrypt {
     pub rounds: Option<u32>,
     /// The project's `mem_cost`.
     pub mem_cost: Option<u32>,
+}
+
+impl std::fmt::Debug for FirebaseScrypt {
+    /// The signer key is the project's secret and the hash is a credential hash; both
+    /// print as `[redacted]`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redacted = |v: &Option<String>| v.as_ref().map(|_| "[redacted]");
+        f.debug_struct("FirebaseScrypt")
+            .field("hash", &redacted(&self.hash))
+            .field("salt", &self.salt)
+            .field("signer_key", &redacted(&self.signer_key))
+            .field("salt_separator", &self.salt_separator)
+            .field("rounds", &self.rounds)
+            .field("mem_cost", &self.mem_cost)
+            .finish()
+    }
 }
 
 fn schema(shape: &'static str) -> Error {

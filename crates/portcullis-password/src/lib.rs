@@ -26,7 +26,7 @@
 //! | argon2 | `$argon2id$`, `$argon2i$`, `$argon2d$` (v=16, v=19) | argon2id, argon2i, argon2d |
 //! | scrypt | `$scrypt$ln=,r=,p=$` (passlib, RustCrypto, and Kratos's N-valued `ln`), `$7$` | scrypt, scrypt_mcf |
 //! | PBKDF2 | `$pbkdf2[-sha256\|-sha512]$` (PHC `i=,l=` and passlib) | pbkdf2_sha1, pbkdf2_sha256, pbkdf2_sha512 |
-//! | bcrypt | `$2a$`, `$2b$`, `$2y$`, `$2x$` (ASCII passwords); passlib `$bcrypt-sha256$` | bcrypt, bcrypt_sha256 |
+//! | bcrypt | `$2a$`, `$2b$`, `$2y$`, `$2x$` (crypt_blowfish's sign-extension bug reproduced for non-ASCII bytes); passlib `$bcrypt-sha256$` | bcrypt, bcrypt_sha256 |
 //! | Unix crypt | `$1$`, `$apr1$`, `$5$`, `$6$` | md5_crypt, apr1_md5_crypt, sha256_crypt, sha512_crypt |
 //! | PHP | phpass `$P$`/`$H$`, Drupal 7 `$S$`, `U$S$` | phpass, drupal7_sha512, drupal7_upgraded_md5 |
 //! | Django | `pbkdf2_sha256$`, `pbkdf2_sha1$`, `pbkdf2_sha512$`, `argon2$`, `bcrypt_sha256$`, `bcrypt$`, `sha1$`, `md5$`, unsalted MD5 and SHA-1 | django_* |

@@ -9,7 +9,7 @@
 //! | limit | default | why this value |
 //! |---|---|---|
 //! | `bcrypt_cost` | 16 | 2^16 rounds take about 4 s on one core; real deployments use 10 to 14 |
-//! | `pbkdf2_iterations` | 10,000,000 | about 16 times OWASP's 600,000 for PBKDF2-HMAC-SHA256 |
+//! | `pbkdf2_iterations` | 10,000,000 | about 16 times OWASP's 600,000 for PBKDF2-HMAC-SHA256; bounds iterations x output blocks, since every block of the PRF's width repeats the whole count |
 //! | `scrypt_memory_bytes` | 256 MiB | 128·N·r bytes; OWASP's N=2^17, r=8 needs 128 MiB |
 //! | `scrypt_parallelism` | 16 | p multiplies the CPU time; real deployments use 1 to 5 |
 //! | `argon2_memory_kib` | 1 GiB | 64 times OWASP's 19 MiB; also bounds one verify's RAM |
@@ -19,6 +19,10 @@
 //! | `phpass_log2_rounds` | 20 | phpass uses 8 (WordPress), Drupal 7 uses 15 |
 //! | `key_length_bytes` | 256 | a derived key longer than its hash multiplies PBKDF2's work |
 //! | `salt_length_bytes` | 1024 | salts are 8 to 32 bytes in every format seen |
+//!
+//! The password's own length is a further multiplier for SHA-crypt, phpass and the
+//! salted digests (each round hashes the password again); the hasher's maximum
+//! password length (1024 bytes by default) bounds it.
 //!
 //! The same table, with reasons, is how Ory Kratos bounds imported hashes
 //! (`hash/hash_limits.go`); the values here are portcullis's own.

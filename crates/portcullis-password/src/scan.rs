@@ -144,6 +144,24 @@ impl Scanner {
         self
     }
 
+    /// Reads one line of the export given as bytes (without its line break): a line
+    /// that is not UTF-8 is reported as an `invalid_utf8` error for that line, and the
+    /// scan goes on.
+    pub fn feed_bytes(&mut self, line: &[u8]) {
+        match std::str::from_utf8(line) {
+            Ok(text) => self.feed(text),
+            Err(_) => {
+                self.report.lines += 1;
+                self.report.errors.add(Finding {
+                    line: self.report.lines,
+                    id: None,
+                    kind: "invalid_utf8".to_owned(),
+                    message: "the line is not valid UTF-8".to_owned(),
+                });
+            }
+        }
+    }
+
     /// Reads one line of the export (without its line break).
     pub fn feed(&mut self, line: &str) {
         self.report.lines += 1;

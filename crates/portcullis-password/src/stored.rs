@@ -19,11 +19,21 @@ use crate::{Error, Scheme, formats};
 
 /// A parsed stored hash. Cheap to parse (microseconds, no hashing), so it is also what
 /// [`crate::identify`] and the migration scanner use.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct StoredHash {
     pub(crate) encoded: String,
     pub(crate) scheme: Scheme,
     pub(crate) kind: Kind,
+}
+
+impl std::fmt::Debug for StoredHash {
+    /// Only the scheme: the rest is a password hash, and imported records may carry
+    /// secret keys (Auth0 HMAC keys, Firebase signer keys).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredHash")
+            .field("scheme", &self.scheme)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The hash functions of the salted-digest and HMAC schemes.
@@ -108,6 +118,17 @@ pub(crate) enum Prf {
     Sha1,
     Sha256,
     Sha512,
+}
+
+impl Prf {
+    /// Bytes of one HMAC output: one PBKDF2 block.
+    pub(crate) const fn output_len(self) -> usize {
+        match self {
+            Self::Sha1 => 20,
+            Self::Sha256 => 32,
+            Self::Sha512 => 64,
+        }
+    }
 }
 
 /// How the password's characters become bytes before hashing (Auth0 lets an export say).
@@ -325,18 +346,21 @@ impl StoredHash {
                 check_lengths(s, limits, salt, &[])
             }
             Kind::Pbkdf2 {
+                prf,
                 iterations,
                 salt,
                 hash,
-                ..
             } => {
+                check_lengths(s, limits, salt, hash)?;
+                // Each output block of the PRF's width repeats the whole iteration
+                // count (RFC 8018 section 5.2), so the work is iterations x blocks.
+                let blocks = hash.len().div_ceil(prf.output_len()).max(1) as u64;
                 check(
                     s,
                     "iterations",
-                    (*iterations).into(),
+                    u64::from(*iterations).saturating_mul(blocks),
                     limits.pbkdf2_iterations.into(),
-                )?;
-                check_lengths(s, limits, salt, hash)
+                )
             }
             Kind::Bcrypt { cost, .. } => {
                 check(s, "cost", (*cost).into(), limits.bcrypt_cost.into())

@@ -164,10 +164,12 @@ impl ApiKey {
     pub fn render(&self) -> SecretString {
         let mut text = String::with_capacity(self.prefix.0.len() + BODY_LEN);
         text.push_str(&self.prefix.0);
-        text.push_str(&base62::encode(&self.id));
-        text.push_str(&base62::encode(self.secret.expose_secret()));
+        // Encoded in place: `text` has its full capacity, so no partial copy of the
+        // secret is left in a freed buffer.
+        base62::encode_into(&self.id, &mut text);
+        base62::encode_into(self.secret.expose_secret(), &mut text);
         let checksum = crc32fast::hash(text.as_bytes()).to_be_bytes();
-        text.push_str(&base62::encode(&checksum));
+        base62::encode_into(&checksum, &mut text);
         SecretString::new(text)
     }
 

@@ -13,6 +13,7 @@
 //! that do not fit in the byte count, so every byte string has exactly one spelling.
 
 use portcullis_core::random::BASE62_ALPHABET;
+use zeroize::Zeroizing;
 
 /// Digits needed for `n` bytes: the least `w` with `62^w >= 256^n`.
 pub(crate) const fn width(n: usize) -> usize {
@@ -34,9 +35,18 @@ const MAX_LIMBS: usize = 8;
 
 /// Writes `bytes` as exactly `width(N)` base62 digits.
 pub(crate) fn encode<const N: usize>(bytes: &[u8; N]) -> String {
-    let mut limbs = to_limbs(bytes);
+    let mut out = String::with_capacity(width(N));
+    encode_into(bytes, &mut out);
+    out
+}
+
+/// Appends `bytes` as exactly `width(N)` base62 digits to `out`. The working buffers
+/// are wiped on return (they hold secrets when `bytes` is one); `out` should have the
+/// capacity already, so that no copy of a secret is left behind by a reallocation.
+pub(crate) fn encode_into<const N: usize>(bytes: &[u8; N], out: &mut String) {
+    let mut limbs = Zeroizing::new(to_limbs(bytes));
     let count = N.div_ceil(4);
-    let mut digits = [b'0'; 64];
+    let mut digits = Zeroizing::new([b'0'; 64]);
     let w = width(N);
     let mut end = w;
     while end > 0 {
@@ -54,8 +64,7 @@ pub(crate) fn encode<const N: usize>(bytes: &[u8; N]) -> String {
             remainder /= 62;
         }
     }
-    limbs.iter_mut().for_each(|l| *l = 0);
-    digits[..w].iter().map(|&b| char::from(b)).collect()
+    out.extend(digits[..w].iter().map(|&b| char::from(b)));
 }
 
 /// Reads exactly `width(N)` base62 digits into `N` bytes; `None` for any other width, a
@@ -65,7 +74,8 @@ pub(crate) fn decode<const N: usize>(text: &[u8]) -> Option<[u8; N]> {
         return None;
     }
     let count = N.div_ceil(4);
-    let mut limbs = [0u32; MAX_LIMBS];
+    // Wiped on every return path: the digits may spell a secret.
+    let mut limbs = Zeroizing::new([0u32; MAX_LIMBS]);
     for chunk in text.chunks(CHUNK) {
         let mut value: u64 = 0;
         let mut scale: u64 = 1;
@@ -98,7 +108,6 @@ pub(crate) fn decode<const N: usize>(text: &[u8]) -> Option<[u8; N]> {
     for (i, byte) in out.iter_mut().rev().enumerate() {
         *byte = (limbs[i / 4] >> (8 * (i % 4))) as u8;
     }
-    limbs.iter_mut().for_each(|l| *l = 0);
     Some(out)
 }
 

@@ -159,10 +159,25 @@ impl PkcePolicy {
 }
 
 /// A PKCE code challenge and its method, as stored with a token.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct CodeChallenge {
     method: ChallengeMethod,
     value: String,
+}
+
+impl fmt::Debug for CodeChallenge {
+    /// A `plain` challenge is the verifier itself, so it prints as `[redacted]`; an
+    /// `S256` challenge is a public hash and prints as it is.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let value = match self.method {
+            ChallengeMethod::S256 => self.value.as_str(),
+            ChallengeMethod::Plain => "[redacted]",
+        };
+        f.debug_struct("CodeChallenge")
+            .field("method", &self.method)
+            .field("value", &value)
+            .finish()
+    }
 }
 
 impl CodeChallenge {

@@ -19,7 +19,9 @@
 //!    `https://evil.com/`), `javascript:`, `data:` and every other scheme are refused.
 //! 3. It parses as a URL (the `url` crate, WHATWG URL standard), which normalises it:
 //!    scheme and host lower-cased, default ports dropped, `.` and `..` path segments
-//!    resolved, an empty path made `/`, IDNs converted to punycode.
+//!    resolved, an empty path made `/`. Internationalised host names must be written
+//!    in their ASCII (`xn--`) form, in the allow-list and in candidates alike: step 1
+//!    refuses non-ASCII text, so two spellings of one host never need reconciling.
 //! 4. It has no user name or password (`https://good.com@evil.com`) and no fragment, and
 //!    its query does not already use the parameter names the link builder appends.
 //! 5. Its scheme, host, port and path equal those of an allow-list entry exactly, after
@@ -156,11 +158,54 @@ impl AllowedRedirect {
         token_param: &str,
         type_param: &str,
     ) -> SecretString {
-        let mut url = self.0.clone();
-        url.query_pairs_mut()
-            .append_pair(token_param, token.render().expose_secret())
-            .append_pair(type_param, token_type);
-        SecretString::new(url.into())
+        // Written into one buffer sized up front, rather than through `Url`'s query
+        // serializer, so that no reallocation leaves a copy of the token in freed memory.
+        let encode =
+            |text: &str| url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>();
+        let (token_param, type_param, token_type) =
+            (encode(token_param), encode(type_param), encode(token_type));
+        let url = &self.0;
+        let base = match url.fragment() {
+            Some(fragment) => &url.as_str()[..url.as_str().len() - fragment.len() - 1],
+            None => url.as_str(),
+        };
+        let separator = match url.query() {
+            None => "?",
+            Some("") => "",
+            Some(_) => "&",
+        };
+        let rendered = token.render();
+        let fragment = url.fragment().map_or(0, |f| f.len() + 1);
+        let mut text = String::with_capacity(
+            base.len()
+                + separator.len()
+                + token_param.len()
+                + 1
+                + rendered.expose_secret().len()
+                + 1
+                + type_param.len()
+                + 1
+                + token_type.len()
+                + fragment,
+        );
+        for part in [
+            base,
+            separator,
+            &token_param,
+            "=",
+            rendered.expose_secret(),
+            "&",
+        ] {
+            text.push_str(part);
+        }
+        for part in [&type_param, "=", &token_type] {
+            text.push_str(part);
+        }
+        if let Some(f) = url.fragment() {
+            text.push('#');
+            text.push_str(f);
+        }
+        SecretString::new(text)
     }
 }
 

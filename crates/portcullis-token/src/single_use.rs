@@ -57,7 +57,12 @@
 //! The code is short (6 digits by default), so it is only issued together with a PKCE
 //! challenge: a code alone, even read from a copy of the database, redeems nothing
 //! without the verifier, and each token allows a few wrong codes only
-//! (`code_max_attempts`; the store counts failures atomically).
+//! (`code_max_attempts`; the store counts failures atomically). The verifier is judged
+//! before the code, so a stranger who saw the token id in a link can neither test codes
+//! nor spend the budget. Under [`Digester::Sha256`] a copy of the database gives the
+//! code back in at most 10^6 hashes (the digest input is public apart from the code);
+//! prefer [`Digester::Hmac`] when codes are issued, so the stored digest alone tests
+//! nothing.
 //!
 //! ```
 //! use portcullis_core::{Duration, OffsetDateTime};
@@ -94,6 +99,7 @@
 //! # Ok::<(), TokenError>(())
 //! ```
 
+use std::fmt;
 use std::net::IpAddr;
 
 use portcullis_core::{CryptoRng, Duration, OffsetDateTime, SecretString, ct_eq, random};
@@ -218,7 +224,11 @@ impl TokenRecord {
         self.revoked_at.get_or_insert(now);
     }
 
-    /// Counts one wrong one-time code (a store does this atomically).
+    /// Counts one wrong one-time code. A store does this in one gated write, so
+    /// concurrent guesses cannot all pass a stale budget check, e.g.
+    /// `UPDATE tokens SET failed_attempts = failed_attempts + 1 WHERE id = $1 AND
+    /// failed_attempts < max_attempts RETURNING failed_attempts`, and its consume
+    /// compare-and-set also requires `failed_attempts < max_attempts`.
     pub fn record_wrong_code(&mut self) {
         if let Some(code) = &mut self.code {
             code.failed_attempts = code.failed_attempts.saturating_add(1);
@@ -405,7 +415,7 @@ pub struct Issued {
 }
 
 /// What the caller expects of a presented token.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RedeemCheck<'a> {
     purpose: Purpose,
     subject: Option<&'a str>,
@@ -414,6 +424,21 @@ pub struct RedeemCheck<'a> {
     attributes: Attributes,
     ip_match_required: bool,
     user_agent_match_required: bool,
+}
+
+impl fmt::Debug for RedeemCheck<'_> {
+    /// The PKCE verifier is a secret and prints as `[redacted]`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedeemCheck")
+            .field("purpose", &self.purpose)
+            .field("subject", &self.subject)
+            .field("scope", &self.scope)
+            .field("code_verifier", &self.code_verifier.map(|_| "[redacted]"))
+            .field("attributes", &self.attributes)
+            .field("ip_match_required", &self.ip_match_required)
+            .field("user_agent_match_required", &self.user_agent_match_required)
+            .finish()
+    }
 }
 
 impl<'a> RedeemCheck<'a> {
@@ -668,9 +693,16 @@ impl SingleUseTokens {
     /// ([`TokenRecord::record_wrong_code`]); after `max_attempts` wrong codes the token
     /// is dead.
     ///
+    /// The PKCE verifier is judged before the code: the token id travels in the link,
+    /// where scanners, proxies and logs see it, so without the verifier a right and a
+    /// wrong code get the same refusal and no attempt is spent (a stranger holding the
+    /// id can neither test codes nor burn the budget).
+    ///
     /// # Errors
     /// [`TokenError::NoCodeFallback`] for a token issued without a code;
     /// [`TokenError::Malformed`] for a code that is not 6 to 10 digits;
+    /// [`TokenError::VerifierRequired`] or [`TokenError::PkceMismatch`] (or a
+    /// malformed verifier) before the code is looked at;
     /// [`TokenError::TooManyAttempts`] once the wrong-code budget is spent;
     /// [`TokenError::WrongCode`]; then the refusals of [`redeem`](Self::redeem).
     pub fn redeem_code(
@@ -685,6 +717,7 @@ impl SingleUseTokens {
         if !(6..=10).contains(&code.len()) || !code.bytes().all(|b| b.is_ascii_digit()) {
             return Err(TokenError::Malformed(Format::OneTimeCode));
         }
+        pkce_result(record, check, self.config.pkce)?;
         if fallback.failed_attempts >= fallback.max_attempts {
             return Err(TokenError::TooManyAttempts);
         }
@@ -744,11 +777,7 @@ impl Verdict {
         redeeming: bool,
         policy: PkcePolicy,
     ) -> Self {
-        let pkce = match (&record.binding.code_challenge, check.code_verifier) {
-            (None, _) => Ok(()),
-            (Some(_), None) => Err(TokenError::VerifierRequired),
-            (Some(challenge), Some(verifier)) => challenge.verify(verifier, policy),
-        };
+        let pkce = pkce_result(record, check, policy);
         let ip_ok = !check.ip_match_required
             || matches!(
                 (record.binding.ip_address, check.attributes.ip_address),
@@ -809,6 +838,19 @@ impl Verdict {
             }
         }
         Ok(())
+    }
+}
+
+/// Whether `check` carries the verifier of the challenge `record` was bound to.
+fn pkce_result(
+    record: &TokenRecord,
+    check: &RedeemCheck<'_>,
+    policy: PkcePolicy,
+) -> Result<(), TokenError> {
+    match (&record.binding.code_challenge, check.code_verifier) {
+        (None, _) => Ok(()),
+        (Some(_), None) => Err(TokenError::VerifierRequired),
+        (Some(challenge), Some(verifier)) => challenge.verify(verifier, policy),
     }
 }
 

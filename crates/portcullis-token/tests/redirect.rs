@@ -168,6 +168,23 @@ fn open_redirect_tricks_are_refused() {
 }
 
 #[test]
+fn internationalised_hosts_in_ascii_form() {
+    let list = RedirectAllowList::new(["https://xn--bcher-kva.example/login"]).unwrap();
+    assert_eq!(
+        list.check("https://XN--BCHER-KVA.example/login")
+            .unwrap()
+            .as_str(),
+        "https://xn--bcher-kva.example/login"
+    );
+    // The Unicode spelling of the same host is refused before parsing.
+    assert_eq!(
+        list.check("https://bücher.example/login").unwrap_err(),
+        TokenError::RedirectRefused(RedirectRefusal::ForbiddenCharacter)
+    );
+    assert!(RedirectAllowList::new(["https://bücher.example/login"]).is_err());
+}
+
+#[test]
 fn allow_list_entries_are_checked() {
     assert_eq!(
         RedirectAllowList::new(Vec::<String>::new()).unwrap_err(),
@@ -220,6 +237,26 @@ fn magic_links() {
             "https://app.example.com/?next=%2Fwelcome&token={}&token_type=signup",
             rendered.expose_secret()
         )
+    );
+    // An empty query gets no stray separator; the result parses back to the pairs.
+    let link = links
+        .url(&Purpose::Login, Some("https://app.example.com/?"), &token)
+        .unwrap();
+    assert_eq!(
+        link.expose_secret(),
+        format!(
+            "https://app.example.com/?token={}&token_type=login",
+            rendered.expose_secret()
+        )
+    );
+    let parsed = url::Url::parse(link.expose_secret()).unwrap();
+    let pairs: Vec<(String, String)> = parsed.query_pairs().into_owned().collect();
+    assert_eq!(
+        pairs,
+        [
+            ("token".to_owned(), rendered.expose_secret().to_owned()),
+            ("token_type".to_owned(), "login".to_owned())
+        ]
     );
     // No default and nothing requested: an error.
     assert_eq!(

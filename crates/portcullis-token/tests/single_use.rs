@@ -405,22 +405,40 @@ fn one_time_code_fallback() {
     let id = *issued.token.id();
     let with_verifier = RedeemCheck::new(Purpose::Login).code_verifier(verifier.expose_secret());
 
-    // The code needs the verifier of the browser that asked.
-    assert_eq!(
-        tokens.redeem_code(
-            &record,
-            &id,
-            code.expose_secret(),
-            &RedeemCheck::new(Purpose::Login),
-            now()
-        ),
-        Err(TokenError::VerifierRequired)
-    );
     let wrong = if code.expose_secret() == "000000" {
         "000001"
     } else {
         "000000"
     };
+    // The code needs the verifier of the browser that asked; without it (or with
+    // another browser's), a right and a wrong code get the same refusal, even with the
+    // budget spent, so the id in the link lets nobody test codes.
+    let other_verifier = CodeVerifier::generate(&mut rng);
+    let other_browser =
+        RedeemCheck::new(Purpose::Login).code_verifier(other_verifier.expose_secret());
+    let mut spent = record.clone();
+    spent.code.as_mut().unwrap().failed_attempts = 5;
+    for candidate in [code.expose_secret(), wrong] {
+        for judged in [&record, &spent] {
+            assert_eq!(
+                tokens.redeem_code(
+                    judged,
+                    &id,
+                    candidate,
+                    &RedeemCheck::new(Purpose::Login),
+                    now()
+                ),
+                Err(TokenError::VerifierRequired)
+            );
+            assert_eq!(
+                tokens.redeem_code(judged, &id, candidate, &other_browser, now()),
+                Err(TokenError::PkceMismatch)
+            );
+        }
+    }
+    let debug = format!("{with_verifier:?}");
+    assert!(!debug.contains(verifier.expose_secret()), "{debug}");
+    assert!(debug.contains("[redacted]"));
     for attempt in 1..=5 {
         assert_eq!(
             tokens.redeem_code(&record, &id, wrong, &with_verifier, now()),

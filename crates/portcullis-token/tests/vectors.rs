@@ -11,7 +11,7 @@ use portcullis_token::api_key::{
 use portcullis_token::pkce::{ChallengeMethod, CodeChallenge, CodeVerifier, PkcePolicy};
 use portcullis_token::signed::{SignedCheck, SignedTokens};
 use portcullis_token::{
-    Digester, KeyId, KeyRing, OpaqueToken, Purpose, SecretDigest, TokenId, TokenSecret,
+    Digester, KeyId, KeyRing, OpaqueToken, Purpose, SecretDigest, TokenError, TokenId, TokenSecret,
 };
 use serde_json::Value;
 
@@ -85,16 +85,25 @@ fn opaque_token_digests() {
         assert_eq!(plain.to_string(), s(row, "sha256"), "{row}");
         let key = Hex::decode(s(row, "hmac_key_hex")).unwrap();
         let ring = KeyRing::new(KeyId::new(s(row, "hmac_key_id")).unwrap(), &key).unwrap();
-        let keyed = Digester::Hmac(ring);
+        let keyed = Digester::Hmac(ring.clone());
         assert_eq!(
             keyed.digest(token.secret()).to_string(),
             s(row, "hmac"),
             "{row}"
         );
-        // And stored digests in Python's text form verify.
-        for field in ["sha256", "hmac"] {
-            let stored = SecretDigest::parse(s(row, field)).unwrap();
-            assert_eq!(keyed.verify(&stored, token.secret()), Ok(()));
+        // And stored digests in Python's text form verify: each under its own
+        // digester, and both under the migration mode.
+        let plain = SecretDigest::parse(s(row, "sha256")).unwrap();
+        let hmac = SecretDigest::parse(s(row, "hmac")).unwrap();
+        assert_eq!(Digester::Sha256.verify(&plain, token.secret()), Ok(()));
+        assert_eq!(keyed.verify(&hmac, token.secret()), Ok(()));
+        assert_eq!(
+            keyed.verify(&plain, token.secret()),
+            Err(TokenError::UnknownKeyId)
+        );
+        let migrating = Digester::DangerHmacAcceptingSha256(ring.clone());
+        for stored in [&plain, &hmac] {
+            assert_eq!(migrating.verify(stored, token.secret()), Ok(()));
         }
     }
 }

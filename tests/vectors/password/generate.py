@@ -1375,6 +1375,10 @@ def gen_malformed():
     bad({"hash": good_a2.replace("m=64", "m=99999999999999999999")}, "malformed", "argon2 m= overflows u32")
     bad({"hash": good_a2.replace("t=1", "t=0")}, "malformed", "argon2 t=0")
     bad({"hash": good_a2.replace("p=1", "p=0")}, "malformed", "argon2 p=0")
+    bad({"hash": good_a2.replace("m=64", "m=65536").replace("p=1", "p=4294967295")}, "malformed",
+        "argon2 p=u32::MAX: 8*p overflows u32 in the m >= 8p check")
+    bad({"hash": "$pbkdf2-sha256$i=1,l=1$c2FsdA$aA"}, "malformed", "PHC pbkdf2 with a 1-byte derived key")
+    bad({"hash": "$scrypt$ln=4,r=8,p=1$c2FsdA$aGFzaA"}, "malformed", "PHC scrypt with a 4-byte derived key")
     bad({"hash": good_a2.replace("v=19", "v=18")}, "malformed", "argon2 version 18 does not exist")
     bad({"hash": good_sc.replace("ln=4", "ln=64")}, "malformed", "scrypt ln=64: N = 2^64 does not fit")
     bad({"hash": "$pbkdf2-sha256$99999999999999999999999$" + good_pb.split("$", 3)[3]}, "malformed",
@@ -1404,6 +1408,8 @@ def gen_malformed():
         "cost_too_high", "Stytch scrypt n_parameter 2^18 (Stytch's maximum), r=16: 512 MiB")
     bad({"custom_password_hash": {"algorithm": "pbkdf2", "hash": {"value": "$pbkdf2-sha256$i=50000000,l=32$c2FsdA$" + "A" * 43}}},
         "cost_too_high", "Auth0 pbkdf2 i=50,000,000")
+    bad({"hash": "$pbkdf2$i=1000000,l=256$c2FsdHNhbHQ$" + b64(b"\x00" * 256).rstrip("=")}, "cost_too_high",
+        "PHC pbkdf2-sha1 i=1,000,000 with a 256-byte key: 13 blocks, 13,000,000 HMAC iterations")
     # ASP.NET layouts.
     raw = base64.b64decode(good_v3)
     for h, note in [

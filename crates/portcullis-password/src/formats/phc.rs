@@ -69,7 +69,12 @@ pub(crate) fn parse_argon2(phc: &str, encoded: &str) -> Result<StoredHash, Error
     }
     let salt = b64(s, salt)?;
     let hash = b64(s, hash)?;
-    if salt.len() < 8 || hash.len() < 4 || m_cost < 8 * p_cost || t_cost == 0 || p_cost == 0 {
+    if salt.len() < 8
+        || hash.len() < 4
+        || u64::from(m_cost) < 8 * u64::from(p_cost)
+        || t_cost == 0
+        || p_cost == 0
+    {
         return Err(malformed(s, "argon2 parameters out of range"));
     }
     Ok(StoredHash {
@@ -160,6 +165,10 @@ pub(crate) fn parse_scrypt(stored: &str) -> Result<StoredHash, Error> {
 }
 
 /// Builds a scrypt [`StoredHash`] after range checks shared by every scrypt dialect.
+/// The shortest PBKDF2 or scrypt output accepted: 128 bits, so a wrong password
+/// matches with probability 2^-128 at most. Every format seen stores 20 bytes or more.
+const MIN_KDF_OUTPUT: usize = 16;
+
 pub(crate) fn scrypt_hash(
     scheme: Scheme,
     encoded: &str,
@@ -170,7 +179,9 @@ pub(crate) fn scrypt_hash(
     hash: Vec<u8>,
 ) -> Result<StoredHash, Error> {
     let s = scheme.name();
-    if log_n == 0 || log_n > 63 || r == 0 || p == 0 || hash.is_empty() {
+    // A derived key shorter than MIN_KDF_OUTPUT would let a wrong password match by
+    // chance (one byte: one in 256).
+    if log_n == 0 || log_n > 63 || r == 0 || p == 0 || hash.len() < MIN_KDF_OUTPUT {
         return Err(malformed(s, "scrypt parameters out of range"));
     }
     Ok(StoredHash {
@@ -287,8 +298,11 @@ pub(crate) fn pbkdf2_hash(
     salt: Vec<u8>,
     hash: Vec<u8>,
 ) -> Result<StoredHash, Error> {
-    if iterations == 0 || hash.is_empty() {
-        return Err(malformed(scheme.name(), "zero iterations or empty hash"));
+    if iterations == 0 || hash.len() < MIN_KDF_OUTPUT {
+        return Err(malformed(
+            scheme.name(),
+            "zero iterations or a derived key under 16 bytes",
+        ));
     }
     Ok(StoredHash {
         encoded: encoded.to_owned(),
@@ -382,26 +396,27 @@ mod tests {
 
     #[test]
     fn scrypt_dialects() {
-        let passlib = parse_scrypt("$scrypt$ln=4,r=8,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo").unwrap();
+        let passlib =
+            parse_scrypt("$scrypt$ln=4,r=8,p=1$c2FsdHNhbHQ$AAAAAAAAAAAAAAAAAAAAAA").unwrap();
         let Kind::Scrypt { log_n, .. } = passlib.kind else {
             panic!()
         };
         assert_eq!(log_n, 4);
         // Kratos: ln holds N; padded base64.
         let kratos =
-            parse_scrypt("$scrypt$ln=16384,r=8,p=1$c2FsdHNhbHQ=$aGFzaGhhc2hoYXNoaGE=").unwrap();
+            parse_scrypt("$scrypt$ln=16384,r=8,p=1$c2FsdHNhbHQ=$AAAAAAAAAAAAAAAAAAAAAA==").unwrap();
         let Kind::Scrypt { log_n, .. } = kratos.kind else {
             panic!()
         };
         assert_eq!(log_n, 14);
         assert_eq!(
-            parse_scrypt("$scrypt$ln=16383,r=8,p=1$c2FsdA==$aGFzaA==")
+            parse_scrypt("$scrypt$ln=16383,r=8,p=1$c2FsdA==$AAAAAAAAAAAAAAAAAAAAAA==")
                 .unwrap_err()
                 .kind(),
             "malformed"
         );
         assert_eq!(
-            parse_scrypt("$scrypt$ln=0,r=8,p=1$c2FsdA$aGFzaA")
+            parse_scrypt("$scrypt$ln=0,r=8,p=1$c2FsdA$AAAAAAAAAAAAAAAAAAAAAA")
                 .unwrap_err()
                 .kind(),
             "malformed"
@@ -410,10 +425,10 @@ mod tests {
 
     #[test]
     fn pbkdf2_forms() {
-        let phc = parse_pbkdf2("$pbkdf2-sha256$i=1000,l=4$c2FsdA$aGFzaA").unwrap();
+        let phc = parse_pbkdf2("$pbkdf2-sha256$i=1000,l=16$c2FsdA$AAAAAAAAAAAAAAAAAAAAAA").unwrap();
         assert_eq!(phc.scheme, Scheme::Pbkdf2Sha256);
         assert_eq!(
-            parse_pbkdf2("$pbkdf2-sha256$i=1000,l=5$c2FsdA$aGFzaA")
+            parse_pbkdf2("$pbkdf2-sha256$i=1000,l=17$c2FsdA$AAAAAAAAAAAAAAAAAAAAAA")
                 .unwrap_err()
                 .kind(),
             "malformed"
@@ -421,5 +436,16 @@ mod tests {
         let hash = crate::crypt64::ab64_encode(&[7u8; 20]);
         let passlib = parse_pbkdf2(&format!("$pbkdf2$1212$OB.dtnSEXZK8U5cgxU/GYQ${hash}")).unwrap();
         assert_eq!(passlib.scheme, Scheme::Pbkdf2Sha1);
+        // A derived key under 16 bytes would let a wrong password match by chance.
+        for short in [
+            "$pbkdf2-sha256$i=1,l=1$c2FsdA$aA",
+            "$pbkdf2-sha256$i=1000,l=15$c2FsdA$AAAAAAAAAAAAAAAAAAAA",
+        ] {
+            assert_eq!(
+                parse_pbkdf2(short).unwrap_err().kind(),
+                "malformed",
+                "{short}"
+            );
+        }
     }
 }
