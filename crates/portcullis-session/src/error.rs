@@ -43,6 +43,9 @@ pub enum SessionError {
         /// The bound.
         max: usize,
     },
+    /// A presented session token is not in the token format.
+    #[error("malformed session token")]
+    MalformedToken,
     /// A policy setting is outside its documented bounds.
     #[error("invalid session policy: {reason}")]
     InvalidPolicy {

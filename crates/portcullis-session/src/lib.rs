@@ -9,6 +9,7 @@
 //! ```
 //! use portcullis_core::OsRng;
 //! use portcullis_session::{lifecycle, AuthenticationFactor, FactorType, NewSession, SessionError, SessionPolicy};
+//! use portcullis_token::Digester;
 //! use time::{Duration, OffsetDateTime};
 //!
 //! let policy = SessionPolicy { idle_timeout: Some(Duration::minutes(30)), ..SessionPolicy::default() };
@@ -20,7 +21,8 @@
 //! // Password accepted, TOTP still missing: not a usable session yet.
 //! assert_eq!(lifecycle::authenticate(&mut session, &policy, now, None), Err(SessionError::SecondFactorRequired));
 //! let totp = AuthenticationFactor::new(FactorType::Totp, now);
-//! lifecycle::complete_second_factor(&mut session, &policy, totp, now, Some(120)).unwrap();
+//! // The full session gets a new token (fixation defence); store its digest.
+//! let token = lifecycle::complete_second_factor(&mut session, &policy, totp, now, Some(120), &mut OsRng, &Digester::Sha256).unwrap();
 //! assert!(lifecycle::authenticate(&mut session, &policy, now + Duration::minutes(5), None).is_ok());
 //! // Half an hour of silence ends it.
 //! assert_eq!(
@@ -36,6 +38,7 @@ mod error;
 pub mod http;
 pub mod lifecycle;
 mod model;
+pub mod token;
 
 pub use error::SessionError;
 pub use lifecycle::{NewSession, SessionPolicy};

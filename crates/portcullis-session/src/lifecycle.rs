@@ -14,6 +14,7 @@
 //! absolute_lifetime`: a stolen token cannot be kept alive forever by using it.
 
 use portcullis_core::{CryptoRng, TokenEncoding, random};
+use portcullis_token::Digester;
 use serde_json::{Map, Value};
 use time::{Duration, OffsetDateTime};
 
@@ -21,6 +22,7 @@ use crate::model::{
     Attributes, AuthenticationFactor, FactorIds, FactorType, Session, Stage, Termination,
     TerminationReason,
 };
+use crate::token::SessionToken;
 use crate::{SessionError, Status, claims};
 
 /// The bounds of a session's duration, in minutes.
@@ -270,18 +272,21 @@ fn absolute_end(session: &Session, policy: &SessionPolicy) -> OffsetDateTime {
 /// Completes a session waiting for its second factor: the factor is recorded and the
 /// session becomes full, expiring after `duration_minutes` (or the default).
 ///
-/// The caller must issue a new session token at this point: the token that identified
-/// the pending state must not become a full session's token (session fixation).
+/// Returns the session's new token: the token that identified the pending state must
+/// not become a full session's token (session fixation), so the store moves the session
+/// to the new digest in the same write that saves it.
 ///
 /// # Errors
 /// [`SessionError::NotPending`] for a full session; the refusals of [`authenticate`].
-pub fn complete_second_factor(
+pub fn complete_second_factor<R: CryptoRng + ?Sized>(
     session: &mut Session,
     policy: &SessionPolicy,
     factor: AuthenticationFactor,
     now: OffsetDateTime,
     duration_minutes: Option<u32>,
-) -> Result<(), SessionError> {
+    rng: &mut R,
+    digester: &Digester,
+) -> Result<SessionToken, SessionError> {
     usable(session, policy, now)?;
     if session.stage != Stage::PendingSecondFactor {
         return Err(SessionError::NotPending);
@@ -291,23 +296,25 @@ pub fn complete_second_factor(
     session.stage = Stage::Full;
     session.last_accessed_at = now;
     session.expires_at = (now + duration).min(absolute_end(session, policy));
-    Ok(())
+    Ok(SessionToken::issue(rng, digester))
 }
 
-/// Step-up: records a factor proven again (or newly) in a full session. The caller must
-/// rotate the session token, as for [`complete_second_factor`].
+/// Step-up: records a factor proven again (or newly) in a full session, and returns the
+/// session's new token, as [`complete_second_factor`] does.
 ///
 /// # Errors
 /// The refusals of [`authenticate`].
-pub fn add_factor(
+pub fn add_factor<R: CryptoRng + ?Sized>(
     session: &mut Session,
     policy: &SessionPolicy,
     factor: AuthenticationFactor,
     now: OffsetDateTime,
-) -> Result<(), SessionError> {
+    rng: &mut R,
+    digester: &Digester,
+) -> Result<SessionToken, SessionError> {
     authenticate(session, policy, now, None)?;
     record_factor(session, factor);
-    Ok(())
+    Ok(SessionToken::issue(rng, digester))
 }
 
 /// Appends `factor`, or refreshes the entry for the same kind and identifiers.

@@ -3,10 +3,12 @@
 //! property tests that an ended session never authenticates again.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use portcullis_session::token::SessionToken;
 use portcullis_session::{
     AuthenticationFactor, FactorType, NewSession, Session, SessionError, SessionPolicy, Stage,
     Status, TerminationReason, lifecycle,
 };
+use portcullis_token::Digester;
 use proptest::prelude::*;
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
@@ -115,19 +117,33 @@ fn pending_second_factor_is_not_a_session() {
         Err(SessionError::SecondFactorRequired)
     );
     let totp = AuthenticationFactor::new(FactorType::Totp, t0() + Duration::minutes(1));
-    lifecycle::complete_second_factor(
+    let pending_token = SessionToken::issue(&mut rng(), &Digester::Sha256);
+    let full_token = lifecycle::complete_second_factor(
         &mut s,
         &policy,
         totp.clone(),
         t0() + Duration::minutes(1),
         None,
+        &mut ChaCha20Rng::seed_from_u64(99),
+        &Digester::Sha256,
     )
     .unwrap();
+    // A new token for the full session (fixation defence).
+    assert_ne!(full_token.digest(), pending_token.digest());
     assert_eq!(s.stage, Stage::Full);
     assert_eq!(s.authentication_factors.len(), 2);
     assert_eq!(s.expires_at, t0() + Duration::minutes(61));
     assert_eq!(
-        lifecycle::complete_second_factor(&mut s, &policy, totp, t0() + Duration::minutes(2), None),
+        lifecycle::complete_second_factor(
+            &mut s,
+            &policy,
+            totp,
+            t0() + Duration::minutes(2),
+            None,
+            &mut rng(),
+            &Digester::Sha256
+        )
+        .map(|_| ()),
         Err(SessionError::NotPending)
     );
     // A pending state left too long expires.
@@ -141,8 +157,11 @@ fn pending_second_factor_is_not_a_session() {
             &policy,
             totp,
             t0() + Duration::minutes(11),
-            None
-        ),
+            None,
+            &mut rng(),
+            &Digester::Sha256
+        )
+        .map(|_| ()),
         Err(SessionError::Expired)
     );
 }
@@ -158,11 +177,13 @@ fn step_up_and_freshness() {
         t0() + Duration::minutes(4)
     ));
     assert!(!s.is_fresh(FactorType::Password, Duration::minutes(5), later));
-    lifecycle::add_factor(
+    let first = lifecycle::add_factor(
         &mut s,
         &policy,
         AuthenticationFactor::new(FactorType::Password, later),
         later,
+        &mut rng(),
+        &Digester::Sha256,
     )
     .unwrap();
     assert_eq!(
@@ -175,13 +196,17 @@ fn step_up_and_freshness() {
         Duration::minutes(5),
         later + Duration::minutes(1)
     ));
-    lifecycle::add_factor(
+    let second = lifecycle::add_factor(
         &mut s,
         &policy,
         AuthenticationFactor::new(FactorType::Totp, later),
         later,
+        &mut ChaCha20Rng::seed_from_u64(9),
+        &Digester::Sha256,
     )
     .unwrap();
+    // Every step-up rotates the token.
+    assert_ne!(first.digest(), second.digest());
     assert!(s.is_fresh(FactorType::Totp, Duration::minutes(5), later));
     assert!(!s.is_fresh(FactorType::Webauthn, Duration::days(1), later));
 }
@@ -352,7 +377,7 @@ proptest! {
                 Op::Revoke(m) => { now += Duration::minutes(m.into()); lifecycle::revoke(&mut s, now, TerminationReason::Logout); ended = true; continue; }
                 Op::StepUp(m) => {
                     now += Duration::minutes(m.into());
-                    let r = lifecycle::add_factor(&mut s, &policy, AuthenticationFactor::new(FactorType::Totp, now), now);
+                    let r = lifecycle::add_factor(&mut s, &policy, AuthenticationFactor::new(FactorType::Totp, now), now, &mut rng(), &Digester::Sha256);
                     if ended { prop_assert!(r.is_err()); }
                     if r.is_err() { ended = true; }
                     continue;

@@ -414,6 +414,37 @@ impl Digester {
         }
     }
 
+    /// Every digest `secret` may be stored under, current key first: one for
+    /// [`Digester::Sha256`], one per ring key for [`Digester::Hmac`], and those plus the
+    /// plain SHA-256 in the migration mode. For stores that key records by the digest
+    /// itself (sessions): a record written before a key rotation is found by trying
+    /// these in order, and equality on a 256-bit digest of a 256-bit secret needs no
+    /// constant-time comparison (a lookup reveals nothing an attacker could steer).
+    #[must_use]
+    pub fn lookup_digests(&self, secret: &TokenSecret) -> Vec<SecretDigest> {
+        let input = secret.expose_secret();
+        let keyed = |ring: &KeyRing| -> Vec<SecretDigest> {
+            ring.ids()
+                .filter_map(|id| {
+                    ring.mac_with(id.as_str(), &[input])
+                        .map(|value| SecretDigest {
+                            key_id: Some(id.clone()),
+                            value,
+                        })
+                })
+                .collect()
+        };
+        match self {
+            Self::Sha256 => vec![self.digest(secret)],
+            Self::Hmac(ring) => keyed(ring),
+            Self::DangerHmacAcceptingSha256(ring) => {
+                let mut all = keyed(ring);
+                all.push(Digester::Sha256.digest(secret));
+                all
+            }
+        }
+    }
+
     /// Spends the time of one [`Digester::verify`] and returns
     /// [`TokenError::InvalidSecret`]: call it when no record exists for a presented id,
     /// so unknown ids cost what known ones do.
@@ -590,11 +621,19 @@ mod tests {
             digester.verify(&plain, &secret),
             Err(TokenError::UnknownKeyId)
         );
+        // Lookup digests: current key first, then the others.
+        let lookups = digester.lookup_digests(&secret);
+        assert_eq!(lookups, [digester.digest(&secret), by_k1.clone()]);
+        assert_eq!(
+            Digester::Sha256.lookup_digests(&secret),
+            std::slice::from_ref(&plain)
+        );
         // ... unless the migration mode says otherwise.
         let migrating = Digester::DangerHmacAcceptingSha256(ring2.clone());
         assert_eq!(migrating.verify(&plain, &secret), Ok(()));
         assert_eq!(migrating.verify(&by_k1, &secret), Ok(()));
         assert_eq!(migrating.digest(&secret).key_id().unwrap().as_str(), "k2");
+        assert_eq!(migrating.lookup_digests(&secret).last(), Some(&plain));
         // Once k1 is dropped, its digests name an unknown key.
         let digester = Digester::Hmac(ring2.without(&KeyId::new("k1").unwrap()).unwrap());
         assert_eq!(
