@@ -30,3 +30,40 @@ fn token_is_reexported() {
     assert_eq!(Digester::Sha256.verify(&stored, presented.secret()), Ok(()));
     assert!(format!("{token:?}").contains("[redacted]"));
 }
+
+#[test]
+fn store_is_reexported() {
+    use portcullis::core::{Duration, OffsetDateTime};
+    use portcullis::store::{CounterStore, DenyListStore, MemoryStore, SqliteStore};
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let now = OffsetDateTime::now_utc();
+        let memory = MemoryStore::new();
+        memory
+            .deny("jti-1", now + Duration::minutes(5))
+            .await
+            .unwrap();
+        assert!(memory.is_denied("jti-1", now).await.unwrap());
+        assert!(!memory.is_denied("jti-2", now).await.unwrap());
+
+        let sqlite = SqliteStore::open_in_memory().await.unwrap();
+        for expected in 1..=3 {
+            let count = sqlite
+                .increment("ip:203.0.113.9", Duration::minutes(1), now)
+                .await
+                .unwrap();
+            assert_eq!(count.count, expected);
+        }
+        assert_eq!(
+            sqlite
+                .count("ip:203.0.113.9", now + Duration::minutes(1))
+                .await
+                .unwrap(),
+            0
+        );
+    });
+}
