@@ -11,6 +11,8 @@
 //! | [`password`] | `portcullis-password` | argon2id hashing, legacy-hash verification and upgrade, imports |
 //! | [`otp`] | `portcullis-otp` (feature `otp`, on by default; `qr` adds QR codes) | HOTP/TOTP, otpauth URIs, recovery codes, emailed/texted passcodes, step-up grants |
 //! | [`token`] | `portcullis-token` (feature `token`) | opaque tokens and their digests, magic links, single-use tokens, invites, API keys, client secrets, signed tokens, PKCE |
+//! | `session` | `portcullis-session` (feature `sessions`) | the session model, lifecycle, custom claims, cookie and bearer helpers |
+//! | `sessions` | this crate (feature `sessions`) | sessions kept in a store: start, authenticate by token, step up, revoke, list |
 //! | `store` | `portcullis-store` (feature `store`; `store-postgres`, `store-redis` add those backends) | atomic storage of the records above and of sessions: memory, SQLite, PostgreSQL, Redis |
 //!
 //! ```
@@ -27,6 +29,10 @@ pub use portcullis_core as core;
 pub use portcullis_otp as otp;
 #[cfg(feature = "password")]
 pub use portcullis_password as password;
+#[cfg(feature = "sessions")]
+pub use portcullis_session as session;
+#[cfg(feature = "sessions")]
+pub mod sessions;
 #[cfg(feature = "store")]
 pub use portcullis_store as store;
 #[cfg(feature = "token")]
