@@ -13,6 +13,7 @@
 //! | [`token`] | `portcullis-token` (feature `token`) | opaque tokens and their digests, magic links, single-use tokens, invites, API keys, client secrets, signed tokens, PKCE |
 //! | `session` | `portcullis-session` (feature `sessions`) | the session model, lifecycle, custom claims, cookie and bearer helpers |
 //! | `sessions` | this crate (feature `sessions`) | sessions kept in a store: start, authenticate by token, step up, revoke, list |
+//! | `flows`, `accounts` | this crate (feature `flows`) | password sign-up, sign-in with lockout and transparent upgrade, user import, disable/enable |
 //! | `store` | `portcullis-store` (feature `store`; `store-postgres`, `store-redis` add those backends) | atomic storage of the records above and of sessions: memory, SQLite, PostgreSQL, Redis |
 //!
 //! ```
@@ -29,6 +30,10 @@ pub use portcullis_core as core;
 pub use portcullis_otp as otp;
 #[cfg(feature = "password")]
 pub use portcullis_password as password;
+#[cfg(feature = "flows")]
+pub mod accounts;
+#[cfg(feature = "flows")]
+pub mod flows;
 #[cfg(feature = "sessions")]
 pub use portcullis_session as session;
 #[cfg(feature = "sessions")]
