@@ -5,6 +5,7 @@
 //! asked for; errors go to stderr and never contain input secrets.
 #![forbid(unsafe_code)]
 
+mod demo;
 mod hash;
 mod lines;
 mod migrate;
@@ -25,6 +26,9 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// The library end to end on an embedded SQLite store: sign-up, lockout, legacy
+    /// hash import and upgrade, sessions.
+    Demo(demo::DemoArgs),
     /// Random secrets.
     #[command(subcommand)]
     Token(token::TokenCommand),
@@ -49,6 +53,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut stdout = std::io::stdout().lock();
     let result: Result<(), Box<dyn std::error::Error>> = match cli.command {
+        Command::Demo(args) => demo::run(&args, &mut stdout),
         Command::Token(command) => token::run(command, &mut stdout).map_err(Into::into),
         Command::Hash(command) => hash::run(command, &mut std::io::stdin().lock(), &mut stdout),
         Command::Migrate(command) => migrate::run(command, &mut stdout),
