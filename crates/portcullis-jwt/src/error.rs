@@ -88,6 +88,9 @@ pub enum JwtError {
     /// The `nonce` claim is not the expected one (OpenID Connect).
     #[error("wrong nonce")]
     WrongNonce,
+    /// The user authenticated longer ago than the requested `max_age` (OpenID Connect).
+    #[error("authentication too old")]
+    AuthTooOld,
     /// The token's (iss, jti) is on the deny-list.
     #[error("token revoked")]
     Revoked,
@@ -179,6 +182,7 @@ impl JwtError {
             Self::WrongIssuer => "wrong_issuer",
             Self::WrongAudience => "wrong_audience",
             Self::WrongNonce => "wrong_nonce",
+            Self::AuthTooOld => "auth_too_old",
             Self::Revoked => "revoked",
             Self::DenyListUnavailable => "deny_list_unavailable",
             Self::ReservedClaim(_) => "reserved_claim",

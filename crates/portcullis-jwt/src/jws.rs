@@ -487,9 +487,11 @@ impl Verifier {
         if sig.len() != key.signature_len() {
             return Err(JwtError::Malformed(Malformed::Signature));
         }
+        // Decoded (not parsed) before the signature check, so a non-canonical payload
+        // is malformed whatever its signature.
+        let payload = b64::decode(payload_b64).ok_or(JwtError::Malformed(Malformed::Base64))?;
         key.verify_raw(&bytes[..d2], &sig)?;
 
-        let payload = b64::decode(payload_b64).ok_or(JwtError::Malformed(Malformed::Base64))?;
         if !starts_object(&payload) {
             return Err(JwtError::Malformed(Malformed::Payload));
         }

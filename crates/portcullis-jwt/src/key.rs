@@ -122,7 +122,10 @@ struct RsaPublic {
 
 enum Private {
     None,
-    Hmac { secret: SecretBytes, key: hmac::Key },
+    Hmac {
+        secret: SecretBytes,
+        key: Box<hmac::Key>,
+    },
     Rsa(aws_lc_rs::rsa::KeyPair),
     Ec(signature::EcdsaKeyPair),
     Ed(signature::Ed25519KeyPair),
@@ -402,7 +405,7 @@ impl Key {
         if secret.len() < alg.hash_len() {
             return Err(JwtError::InvalidKey("HMAC secret shorter than the hash"));
         }
-        let key = hmac::Key::new(hmac_alg(alg), secret);
+        let key = Box::new(hmac::Key::new(hmac_alg(alg), secret));
         let private = Private::Hmac {
             secret: SecretBytes::new(secret.to_vec()),
             key,

@@ -6,10 +6,13 @@ pub mod alg;
 mod b64;
 pub mod claims;
 pub mod error;
+pub mod introspect;
 pub mod jwks;
 pub mod jws;
 pub mod key;
 pub mod keyset;
+pub mod oidc;
+pub mod refresh;
 pub mod revocation;
 
 pub use alg::Algorithm;
