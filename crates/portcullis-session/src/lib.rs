@@ -36,6 +36,7 @@
 pub mod claims;
 mod error;
 pub mod http;
+pub mod jwt;
 pub mod lifecycle;
 mod model;
 pub mod token;

@@ -11,6 +11,7 @@
 //! | [`password`] | `portcullis-password` | argon2id hashing, legacy-hash verification and upgrade, imports |
 //! | [`otp`] | `portcullis-otp` (feature `otp`, on by default; `qr` adds QR codes) | HOTP/TOTP, otpauth URIs, recovery codes, emailed/texted passcodes, step-up grants |
 //! | [`token`] | `portcullis-token` (feature `token`) | opaque tokens and their digests, magic links, single-use tokens, invites, API keys, client secrets, signed tokens, PKCE |
+//! | `jwt` | `portcullis-jwt` (feature `jwt`) | signing keys, rotation, JWKS, RFC 8725 verification, deny-list, refresh-token families |
 //! | `session` | `portcullis-session` (feature `sessions`) | the session model, lifecycle, custom claims, cookie and bearer helpers |
 //! | `sessions` | this crate (feature `sessions`) | sessions kept in a store: start, authenticate by token, step up, revoke, list |
 //! | `flows`, `accounts` | this crate (feature `flows`) | password sign-up, sign-in with lockout and transparent upgrade, user import, disable/enable |
@@ -26,6 +27,8 @@
 #![deny(missing_docs)]
 
 pub use portcullis_core as core;
+#[cfg(feature = "jwt")]
+pub use portcullis_jwt as jwt;
 #[cfg(feature = "otp")]
 pub use portcullis_otp as otp;
 #[cfg(feature = "password")]

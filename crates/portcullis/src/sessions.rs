@@ -11,15 +11,23 @@
 //!   terminated meanwhile by another process (revocation wins a race with a use);
 //! - an idle timeout found on use terminates the session in the store as well;
 //! - completing a second factor or stepping up moves the session to a new token in the
-//!   same write (fixation defence), and returns the new token to hand to the client.
+//!   same write (fixation defence), and returns the new token to hand to the client;
+//! - with a signing key ([`Sessions::with_jwt`]), a session also gets a short-lived
+//!   JWT: [`Sessions::authenticate_jwt`] believes a fresh one without the store, and
+//!   refreshes a stale one from the store while the session lives (the trade-off is in
+//!   [`portcullis_session::jwt`]).
+
+use std::sync::Arc;
 
 use portcullis_core::{CryptoRng, OffsetDateTime};
+use portcullis_jwt::{Key, Signed, Verifier};
+use portcullis_session::jwt::{self, JwtCheck, SessionClaims, SessionJwtConfig, SessionJwtError};
 use portcullis_session::token::{self, SessionToken};
 use portcullis_session::{
     AuthenticationFactor, NewSession, Session, SessionError, SessionPolicy, Status, Termination,
     TerminationReason, lifecycle,
 };
-use portcullis_store::{Listing, PageRequest, SessionStore, StoreError};
+use portcullis_store::{DenyListStore, Listing, PageRequest, SessionStore, StoreError};
 use portcullis_token::Digester;
 
 /// Why a session call failed.
@@ -36,6 +44,15 @@ pub enum SessionFlowError {
     /// The store failed; nothing is known about the session.
     #[error(transparent)]
     Store(StoreError),
+    /// A session JWT was refused or could not be signed.
+    #[error(transparent)]
+    Jwt(#[from] SessionJwtError),
+    /// The JWT's id is on the deny-list.
+    #[error("session JWT revoked")]
+    JwtRevoked,
+    /// JWT calls need [`Sessions::with_jwt`].
+    #[error("session JWTs are not configured")]
+    JwtNotConfigured,
 }
 
 impl From<StoreError> for SessionFlowError {
@@ -57,12 +74,31 @@ pub struct Issued {
     pub token: SessionToken,
 }
 
+/// A session authenticated by its JWT.
+#[derive(Debug)]
+pub struct JwtAuthenticated {
+    /// What the session is (from the JWT when fresh, from the store when refreshed).
+    pub claims: SessionClaims,
+    /// The replacement JWT when the presented one was stale: hand it to the client.
+    pub refreshed: Option<Signed>,
+}
+
+/// What signs and checks session JWTs.
+#[derive(Debug, Clone)]
+struct JwtSetup {
+    key: Arc<Key>,
+    verifier: Verifier,
+    config: SessionJwtConfig,
+    deny_list: bool,
+}
+
 /// Sessions kept in a [`SessionStore`].
 #[derive(Debug, Clone)]
 pub struct Sessions<S> {
     store: S,
     policy: SessionPolicy,
     digester: Digester,
+    jwt: Option<JwtSetup>,
 }
 
 impl<S: SessionStore> Sessions<S> {
@@ -78,7 +114,120 @@ impl<S: SessionStore> Sessions<S> {
             store,
             policy,
             digester,
+            jwt: None,
         })
+    }
+
+    /// Also issue session JWTs, signed by `key` (a private key; rotate by building
+    /// again with the new current key) and checked by `verifier` (the published keys,
+    /// so JWTs of the previous key stay valid for their few minutes).
+    ///
+    /// # Errors
+    /// [`SessionFlowError::Jwt`] for a lifetime out of bounds or a public key.
+    pub fn with_jwt(
+        mut self,
+        key: Key,
+        verifier: Verifier,
+        config: SessionJwtConfig,
+    ) -> Result<Self, SessionFlowError> {
+        config.validate().map_err(SessionJwtError::from)?;
+        if !key.is_private() {
+            return Err(SessionJwtError::from(portcullis_jwt::JwtError::KeyUse(
+                "session JWTs need a private key",
+            ))
+            .into());
+        }
+        self.jwt = Some(JwtSetup {
+            key: Arc::new(key),
+            verifier: config.verifier(verifier),
+            config,
+            deny_list: false,
+        });
+        Ok(self)
+    }
+
+    fn jwt_setup(&self) -> Result<&JwtSetup, SessionFlowError> {
+        self.jwt.as_ref().ok_or(SessionFlowError::JwtNotConfigured)
+    }
+
+    /// A session JWT for `session` (which must be active and full).
+    ///
+    /// # Errors
+    /// [`SessionFlowError::JwtNotConfigured`]; the refusals of [`jwt::issue`].
+    pub fn issue_jwt<R: CryptoRng + ?Sized>(
+        &self,
+        rng: &mut R,
+        session: &Session,
+        now: OffsetDateTime,
+    ) -> Result<Signed, SessionFlowError> {
+        let setup = self.jwt_setup()?;
+        Ok(jwt::issue(
+            session,
+            &setup.key,
+            &setup.config,
+            &self.policy,
+            now,
+            rng,
+        )?)
+    }
+
+    /// Authenticates a presented session JWT at `now`. A fresh one is believed as it
+    /// is (no store round trip, unless the deny-list is on); a stale one is refreshed
+    /// from the store: the session must still authenticate (which records the use),
+    /// and a new JWT is returned in [`JwtAuthenticated::refreshed`].
+    ///
+    /// # Errors
+    /// [`SessionFlowError::Jwt`] for a JWT that is not validly signed for us;
+    /// [`SessionFlowError::JwtRevoked`]; for a stale JWT, the refusals of
+    /// [`Sessions::authenticate_token`] (a revoked session never refreshes).
+    pub async fn authenticate_jwt<R: CryptoRng + ?Sized>(
+        &self,
+        rng: &mut R,
+        presented: &str,
+        now: OffsetDateTime,
+    ) -> Result<JwtAuthenticated, SessionFlowError>
+    where
+        S: DenyListStore,
+    {
+        let setup = self.jwt_setup()?;
+        match jwt::check(&setup.verifier, presented, &self.policy, now)? {
+            JwtCheck::Fresh { claims, jti } => {
+                if setup.deny_list
+                    && let Some(jti) = jti
+                    && self
+                        .store
+                        .is_denied(&jti, now)
+                        .await
+                        .map_err(SessionFlowError::Store)?
+                {
+                    return Err(SessionFlowError::JwtRevoked);
+                }
+                Ok(JwtAuthenticated {
+                    claims,
+                    refreshed: None,
+                })
+            }
+            JwtCheck::Stale { claims } => {
+                let session = self.store.get_session(&claims.session_id).await?;
+                let session = self.record_use(session, now, None).await?;
+                let refreshed = self.issue_jwt(rng, &session, now)?;
+                Ok(JwtAuthenticated {
+                    claims: SessionClaims::of(&session),
+                    refreshed: Some(refreshed),
+                })
+            }
+        }
+    }
+
+    /// Consult the store's jti deny-list on every fresh JWT: revocation by
+    /// [`Sessions::deny_jwt`] then takes effect at once, for one small store read per
+    /// JWT authentication.
+    #[must_use]
+    pub fn with_jwt_deny_list(mut self) -> Self {
+        if let Some(setup) = &mut self.jwt {
+            setup.deny_list = true;
+        }
+        self
     }
 
     /// The store underneath.
@@ -286,6 +435,24 @@ impl<S: SessionStore> Sessions<S> {
     ) -> Result<Listing<Session>, SessionFlowError> {
         self.store
             .list_sessions(user_id, status, now, page)
+            .await
+            .map_err(SessionFlowError::Store)
+    }
+}
+
+impl<S: SessionStore + DenyListStore> Sessions<S> {
+    /// Denies a session JWT by its `jti` until its `exp` (sign-out of a device whose JWT
+    /// must stop working at once; effective with [`Sessions::with_jwt_deny_list`]).
+    ///
+    /// # Errors
+    /// A store failure.
+    pub async fn deny_jwt(
+        &self,
+        jti: &str,
+        expires_at: OffsetDateTime,
+    ) -> Result<(), SessionFlowError> {
+        self.store
+            .deny(jti, expires_at)
             .await
             .map_err(SessionFlowError::Store)
     }

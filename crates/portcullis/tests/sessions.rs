@@ -4,12 +4,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use portcullis::core::{Duration, OffsetDateTime, OsRng};
+use portcullis::jwt::{Algorithm, Jwks, Key, KeySpec, Verifier};
+use portcullis::session::jwt::{SessionJwtConfig, SessionJwtError};
 use portcullis::session::{
     AuthenticationFactor, FactorType, NewSession, SessionError, SessionPolicy, Stage, Status,
     TerminationReason,
 };
 use portcullis::sessions::{SessionFlowError, Sessions};
-use portcullis::store::{MemoryStore, PageRequest, SessionStore, SqliteStore};
+use portcullis::store::{DenyListStore, MemoryStore, PageRequest, SessionStore, SqliteStore};
 use portcullis::token::Digester;
 use proptest::prelude::*;
 
@@ -184,6 +186,145 @@ async fn lifecycle<S: SessionStore>(store: S) {
     );
 }
 
+fn with_jwt<S: SessionStore>(sessions: Sessions<S>) -> Sessions<S> {
+    let key = Key::generate(KeySpec::new(Algorithm::ES256)).unwrap();
+    let verifier = Verifier::new(Jwks::from_keys([key.public_key().unwrap()]).unwrap());
+    sessions
+        .with_jwt(
+            key,
+            verifier,
+            SessionJwtConfig::new("https://auth.example.com"),
+        )
+        .unwrap()
+}
+
+async fn jwts<S: SessionStore + DenyListStore>(store: S) {
+    let sessions =
+        with_jwt(Sessions::new(store, SessionPolicy::default(), Digester::Sha256).unwrap());
+    let now = t0();
+    let a = sessions
+        .start(&mut OsRng, NewSession::new("user-1", password(now)), now)
+        .await
+        .unwrap();
+    let jwt = sessions.issue_jwt(&mut OsRng, &a.session, now).unwrap();
+    let fresh = sessions
+        .authenticate_jwt(
+            &mut OsRng,
+            jwt.token.expose_secret(),
+            now + Duration::minutes(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(fresh.claims.session_id, a.session.session_id);
+    assert!(fresh.refreshed.is_none());
+
+    // Stale: refreshed from the store, the use recorded, a new JWT handed back.
+    let stale_at = now + Duration::minutes(7);
+    let refreshed = sessions
+        .authenticate_jwt(&mut OsRng, jwt.token.expose_secret(), stale_at)
+        .await
+        .unwrap();
+    let new_jwt = refreshed.refreshed.expect("a stale JWT is replaced");
+    assert_eq!(new_jwt.expires_at, Some(stale_at + Duration::minutes(5)));
+    let stored = sessions
+        .store()
+        .get_session(&a.session.session_id)
+        .await
+        .unwrap();
+    assert_eq!(stored.last_accessed_at, stale_at);
+    assert!(
+        sessions
+            .authenticate_jwt(&mut OsRng, new_jwt.token.expose_secret(), stale_at)
+            .await
+            .unwrap()
+            .refreshed
+            .is_none()
+    );
+
+    // Revoked: the fresh JWT is still believed until it goes stale (the documented
+    // trade-off), and then it is refused rather than refreshed.
+    sessions
+        .revoke(&a.session.session_id, stale_at, TerminationReason::Logout)
+        .await
+        .unwrap();
+    sessions
+        .authenticate_jwt(
+            &mut OsRng,
+            new_jwt.token.expose_secret(),
+            stale_at + Duration::minutes(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        sessions
+            .authenticate_jwt(
+                &mut OsRng,
+                new_jwt.token.expose_secret(),
+                stale_at + Duration::minutes(7)
+            )
+            .await
+            .unwrap_err(),
+        SessionFlowError::Refused(SessionError::Terminated)
+    );
+
+    // With the deny-list on, denying the jti ends a fresh JWT at once.
+    let sessions = sessions.with_jwt_deny_list();
+    let b = sessions
+        .start(&mut OsRng, NewSession::new("user-2", password(now)), now)
+        .await
+        .unwrap();
+    let b_jwt = sessions.issue_jwt(&mut OsRng, &b.session, now).unwrap();
+    sessions
+        .authenticate_jwt(&mut OsRng, b_jwt.token.expose_secret(), now)
+        .await
+        .unwrap();
+    sessions
+        .deny_jwt(b_jwt.jti.as_deref().unwrap(), b_jwt.expires_at.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        sessions
+            .authenticate_jwt(&mut OsRng, b_jwt.token.expose_secret(), now)
+            .await
+            .unwrap_err(),
+        SessionFlowError::JwtRevoked
+    );
+
+    // Not ours: refused as a JWT error; a pending session gets no JWT.
+    let other = with_jwt(
+        Sessions::new(
+            MemoryStore::new(),
+            SessionPolicy::default(),
+            Digester::Sha256,
+        )
+        .unwrap(),
+    );
+    let foreign = other.issue_jwt(&mut OsRng, &b.session, now).unwrap();
+    assert!(matches!(
+        sessions
+            .authenticate_jwt(&mut OsRng, foreign.token.expose_secret(), now)
+            .await,
+        Err(SessionFlowError::Jwt(SessionJwtError::Jwt(_)))
+    ));
+    let mut pending = NewSession::new("user-3", password(now));
+    pending.second_factor_required = true;
+    let p = sessions.start(&mut OsRng, pending, now).await.unwrap();
+    assert_eq!(
+        sessions.issue_jwt(&mut OsRng, &p.session, now).unwrap_err(),
+        SessionFlowError::Jwt(SessionJwtError::SessionNotActive)
+    );
+}
+
+#[test]
+fn jwts_on_memory() {
+    runtime().block_on(jwts(MemoryStore::new()));
+}
+
+#[test]
+fn jwts_on_sqlite() {
+    runtime().block_on(async { jwts(SqliteStore::open_in_memory().await.unwrap()).await });
+}
+
 #[test]
 fn lifecycle_on_memory() {
     runtime().block_on(lifecycle(MemoryStore::new()));
@@ -222,14 +363,15 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     /// Whatever happens in between, once a session is revoked or past its expiry no
-    /// later use of its token succeeds.
+    /// later use of its token succeeds, and its stale JWT is never refreshed.
     #[test]
     fn ended_sessions_never_authenticate(ops in prop::collection::vec(op(), 1..12)) {
         runtime().block_on(async {
-            let sessions = Sessions::new(MemoryStore::new(), SessionPolicy::default(), Digester::Sha256).unwrap();
+            let sessions = with_jwt(Sessions::new(MemoryStore::new(), SessionPolicy::default(), Digester::Sha256).unwrap());
             let start = t0();
             let issued = sessions.start(&mut OsRng, NewSession::new("u", password(start)), start).await.unwrap();
             let token = issued.token.render();
+            let jwt = sessions.issue_jwt(&mut OsRng, &issued.session, start).unwrap();
             let mut now = start;
             let mut expires_at = issued.session.expires_at;
             let mut ended = false;
@@ -237,6 +379,10 @@ proptest! {
                 match op {
                     Op::Use { minutes, extend } => {
                         now += Duration::minutes(minutes);
+                        let by_jwt = sessions.authenticate_jwt(&mut OsRng, jwt.token.expose_secret(), now).await;
+                        if let Ok(auth) = &by_jwt && auth.refreshed.is_some() {
+                            prop_assert!(!ended && now < expires_at, "an ended session refreshed its JWT");
+                        }
                         let result = sessions.authenticate_token(token.expose_secret(), now, extend).await;
                         if ended || now >= expires_at {
                             prop_assert!(result.is_err(), "ended or expired session authenticated: {result:?}");
