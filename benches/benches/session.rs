@@ -6,10 +6,19 @@
 //! (`get_session_by_token` with a digest computed beforehand, then `touch_session`),
 //! called directly on the same store. The ratio is what parsing, digesting and the
 //! checks add to the storage work.
+//!
+//! `session/jwt_<alg>`: a fresh session JWT (5 minutes, the session under its
+//! namespaced claim) authenticated. `portcullis` is [`Sessions::authenticate_jwt`]
+//! (verify, decode the claims once, read the session claim; no store round trip);
+//! `baseline` is `jsonwebtoken::decode` of the same token into a JSON value with the same
+//! key (parsed once, outside the loop) and the same issuer check; `floor` is the bare
+//! aws-lc-rs signature check of the token's signing input with an already parsed key.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use portcullis::core::{Duration, OffsetDateTime, OsRng};
+use portcullis::jwt::{Algorithm, Jwks, Key, KeySpec, Verifier};
+use portcullis::session::jwt::SessionJwtConfig;
 use portcullis::session::{AuthenticationFactor, FactorType, NewSession, SessionPolicy};
 use portcullis::sessions::Sessions;
 use portcullis::store::{MemoryStore, SessionStore, SqliteStore};
@@ -57,11 +66,96 @@ fn token_auth<S: SessionStore + Clone>(c: &mut Criterion, name: &str, rt: &Runti
     group.finish();
 }
 
+const ISSUER: &str = "https://auth.example.com";
+
+fn jwt_auth(
+    c: &mut Criterion,
+    rt: &Runtime,
+    alg: Algorithm,
+    jwt_alg: jsonwebtoken::Algorithm,
+    floor_alg: &'static dyn aws_lc_rs::signature::VerificationAlgorithm,
+) {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let now = OffsetDateTime::now_utc();
+    let key = Key::generate(KeySpec::new(alg)).unwrap();
+    let public = key.public_key().unwrap();
+    let pem = public.to_public_pem().unwrap();
+    let verifier = Verifier::new(Jwks::from_keys([public]).unwrap());
+    let sessions = Sessions::new(
+        MemoryStore::new(),
+        SessionPolicy::default(),
+        Digester::Sha256,
+    )
+    .unwrap()
+    .with_jwt(key, verifier, SessionJwtConfig::new(ISSUER))
+    .unwrap();
+    let factor = AuthenticationFactor::new(FactorType::Password, now);
+    let issued = rt
+        .block_on(sessions.start(&mut OsRng, NewSession::new("user-1", factor), now))
+        .unwrap();
+    let signed = sessions
+        .issue_jwt(&mut OsRng, &issued.session, now)
+        .unwrap();
+    let token = signed.token.expose_secret().to_owned();
+
+    let decoding = match jwt_alg {
+        jsonwebtoken::Algorithm::ES256 => jsonwebtoken::DecodingKey::from_ec_pem(pem.as_bytes()),
+        _ => jsonwebtoken::DecodingKey::from_rsa_pem(pem.as_bytes()),
+    }
+    .unwrap();
+    let mut validation = jsonwebtoken::Validation::new(jwt_alg);
+    validation.set_issuer(&[ISSUER]);
+    validation.validate_aud = false;
+
+    // The floor: the signature over `header.payload`, with the key parsed beforehand.
+    let spki: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let spki = base64::engine::general_purpose::STANDARD
+        .decode(spki)
+        .unwrap();
+    let parsed = aws_lc_rs::signature::UnparsedPublicKey::new(floor_alg, &spki)
+        .parse()
+        .unwrap();
+    let dot = token.rfind('.').unwrap();
+    let (message, signature) = (&token[..dot], b64.decode(&token[dot + 1..]).unwrap());
+
+    let mut group = c.benchmark_group(format!("session/jwt_{}", alg.name().to_lowercase()));
+    group.bench_function("portcullis", |b| {
+        b.iter(|| {
+            rt.block_on(sessions.authenticate_jwt(&mut OsRng, &token, now))
+                .unwrap()
+        });
+    });
+    group.bench_function("baseline", |b| {
+        b.iter(|| {
+            jsonwebtoken::decode::<serde_json::Value>(&token, &decoding, &validation).unwrap()
+        });
+    });
+    group.bench_function("floor", |b| {
+        b.iter(|| parsed.verify_sig(message.as_bytes(), &signature).unwrap());
+    });
+    group.finish();
+}
+
 fn session(c: &mut Criterion) {
     let rt = runtime();
     token_auth(c, "memory", &rt, MemoryStore::new());
     let sqlite = rt.block_on(SqliteStore::open_in_memory()).unwrap();
     token_auth(c, "sqlite", &rt, sqlite);
+    jwt_auth(
+        c,
+        &rt,
+        Algorithm::ES256,
+        jsonwebtoken::Algorithm::ES256,
+        &aws_lc_rs::signature::ECDSA_P256_SHA256_FIXED,
+    );
+    jwt_auth(
+        c,
+        &rt,
+        Algorithm::RS256,
+        jsonwebtoken::Algorithm::RS256,
+        &aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256,
+    );
 }
 
 criterion_group!(benches, session);
