@@ -272,6 +272,42 @@ impl<S: SessionStore> Sessions<S> {
         Ok(Issued { session, token })
     }
 
+    /// Starts a session for the user of a JWT issued elsewhere (Stytch
+    /// `sessions/migrate`, `exchange_access_token`): the token is verified by
+    /// `verifier` (the other system's keys, issuer and audience), its `sub` becomes the
+    /// user id, and its other claims become custom claims (reserved names dropped). The
+    /// session records an `imported` factor naming the issuer.
+    ///
+    /// # Errors
+    /// [`SessionFlowError::Jwt`] when the token does not verify or has no `sub` or
+    /// `iss`; the refusals of [`lifecycle::import`]; a store failure.
+    pub async fn exchange_jwt<R: CryptoRng + ?Sized>(
+        &self,
+        rng: &mut R,
+        verifier: &Verifier,
+        external: &str,
+        duration_minutes: Option<u32>,
+        now: OffsetDateTime,
+    ) -> Result<Issued, SessionFlowError> {
+        let verified = verifier
+            .verify(external, now)
+            .map_err(SessionJwtError::from)?;
+        let claims = verified.claims;
+        let (Some(user_id), Some(issuer)) = (claims.sub.as_deref(), claims.iss.as_deref()) else {
+            return Err(SessionJwtError::NotSessionJwt.into());
+        };
+        let session = lifecycle::import(
+            &self.policy,
+            rng,
+            user_id,
+            issuer,
+            &claims.custom,
+            duration_minutes,
+            now,
+        )?;
+        self.create(rng, session).await
+    }
+
     /// The session a presented token names, whatever its state (no use recorded).
     ///
     /// # Errors

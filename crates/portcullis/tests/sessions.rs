@@ -316,6 +316,76 @@ async fn jwts<S: SessionStore + DenyListStore>(store: S) {
 }
 
 #[test]
+fn an_external_jwt_is_exchanged_for_a_session() {
+    runtime().block_on(async {
+        let sessions = Sessions::new(
+            MemoryStore::new(),
+            SessionPolicy::default(),
+            Digester::Sha256,
+        )
+        .unwrap();
+        let now = t0();
+        let theirs = Key::generate(KeySpec::new(Algorithm::EdDSA)).unwrap();
+        let verifier = Verifier::new(Jwks::from_keys([theirs.public_key().unwrap()]).unwrap())
+            .issuer("https://old.example.com");
+        let claims = portcullis::jwt::NewClaims::new()
+            .issuer("https://old.example.com")
+            .subject("user-9")
+            .claim("plan", serde_json::json!("pro"))
+            .unwrap();
+        let external = theirs.sign(&claims, now, &mut OsRng).unwrap();
+        let issued = sessions
+            .exchange_jwt(
+                &mut OsRng,
+                &verifier,
+                external.token.expose_secret(),
+                Some(30),
+                now,
+            )
+            .await
+            .unwrap();
+        assert_eq!(issued.session.user_id, "user-9");
+        assert_eq!(issued.session.custom_claims["plan"], "pro");
+        assert_eq!(
+            issued.session.authentication_factors[0].kind,
+            FactorType::Imported
+        );
+        assert_eq!(issued.session.expires_at, now + Duration::minutes(30));
+        sessions
+            .authenticate_token(issued.token.render().expose_secret(), now, None)
+            .await
+            .unwrap();
+        // Expired, or signed by anyone else: no session.
+        assert!(
+            sessions
+                .exchange_jwt(
+                    &mut OsRng,
+                    &verifier,
+                    external.token.expose_secret(),
+                    None,
+                    now + Duration::hours(2)
+                )
+                .await
+                .is_err()
+        );
+        let stranger = Key::generate(KeySpec::new(Algorithm::EdDSA)).unwrap();
+        let forged = stranger.sign(&claims, now, &mut OsRng).unwrap();
+        assert!(matches!(
+            sessions
+                .exchange_jwt(
+                    &mut OsRng,
+                    &verifier,
+                    forged.token.expose_secret(),
+                    None,
+                    now
+                )
+                .await,
+            Err(SessionFlowError::Jwt(_))
+        ));
+    });
+}
+
+#[test]
 fn jwts_on_memory() {
     runtime().block_on(jwts(MemoryStore::new()));
 }
