@@ -15,6 +15,7 @@
 //! one and the lock reveals nothing about which logins exist.
 
 use portcullis_core::OffsetDateTime;
+use portcullis_otp::{EnrollmentStatus, TotpEnrollment};
 use portcullis_store::Credential;
 use portcullis_token::api_key::Owner;
 use portcullis_token::single_use::Metadata;
@@ -36,6 +37,25 @@ pub struct Disabled {
     pub reason: String,
 }
 
+/// A TOTP factor as an account keeps it: the enrolment record and the sealed seed
+/// (see [`crate::sealed`]).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TotpFactor {
+    /// Settings, pending or confirmed, last step.
+    pub enrollment: TotpEnrollment,
+    /// The seed, sealed under the service's key with the login as context.
+    pub sealed_secret: String,
+}
+
+impl std::fmt::Debug for TotpFactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TotpFactor")
+            .field("enrollment", &self.enrollment)
+            .field("sealed_secret", &"[redacted]")
+            .finish()
+    }
+}
+
 /// A user's password account.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {
@@ -55,6 +75,9 @@ pub struct Account {
     /// When the password last changed.
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub password_changed_at: Option<OffsetDateTime>,
+    /// The TOTP factor, pending or confirmed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totp: Option<TotpFactor>,
     /// Set while the account is disabled: every sign-in is refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disabled: Option<Disabled>,
@@ -85,6 +108,7 @@ impl std::fmt::Debug for Account {
             )
             .field("imported_from", &self.imported_from)
             .field("created_at", &self.created_at)
+            .field("totp", &self.totp)
             .field("disabled", &self.disabled)
             .field("revision", &self.revision)
             .field("deleted_at", &self.deleted_at)
@@ -109,6 +133,7 @@ impl Account {
             password_changed_at: password_hash.as_ref().map(|_| now),
             password_hash,
             imported_from: None,
+            totp: None,
             created_at: now,
             disabled: None,
             revision: 0,
@@ -116,6 +141,14 @@ impl Account {
             name: None,
             metadata: Metadata::new(),
         }
+    }
+
+    /// Whether sign-in needs a second factor at `now` (a confirmed TOTP factor).
+    #[must_use]
+    pub fn second_factor_required(&self, now: OffsetDateTime) -> bool {
+        self.totp
+            .as_ref()
+            .is_some_and(|t| t.enrollment.status(now) == EnrollmentStatus::Active)
     }
 
     /// The same account after a change: the revision moves on.

@@ -48,7 +48,13 @@ use portcullis_session::{
 use portcullis_store::{Store, StoreError};
 use portcullis_token::Digester;
 
+use std::sync::Arc;
+
+use portcullis_otp::{OtpError, Refusal};
+
 use crate::accounts::{Account, Disabled, normalize_login};
+use crate::sealed::SealError;
+use crate::second_factor::SecondFactorConfig;
 use crate::sessions::{Issued, SessionFlowError, Sessions};
 
 /// How failed sign-ins lock a login (Stytch `is_locked` / `lock_expires_at`, Auth0
@@ -109,6 +115,9 @@ pub enum LoginError {
     /// The account is disabled; only an administrator can enable it.
     #[error("account disabled")]
     Disabled,
+    /// The second factor (TOTP or recovery code) was refused.
+    #[error("second factor refused: {0}")]
+    SecondFactor(Refusal),
     /// The password was refused before any hashing (longer than the hasher accepts).
     #[error(transparent)]
     Password(portcullis_password::Error),
@@ -137,6 +146,18 @@ pub enum AccountError {
     /// The password or imported hash was refused.
     #[error(transparent)]
     Password(portcullis_password::Error),
+    /// A second-factor code was refused, or the factor is not in the needed state.
+    #[error("second factor refused: {0}")]
+    SecondFactor(Refusal),
+    /// A second-factor setting or record was refused.
+    #[error(transparent)]
+    Otp(OtpError),
+    /// A sealed secret could not be opened (wrong sealing key, or tampered).
+    #[error(transparent)]
+    Seal(SealError),
+    /// The flow needs a part of the builder that was not given.
+    #[error("not configured: {0}")]
+    NotConfigured(&'static str),
     /// The session could not be started or ended.
     #[error(transparent)]
     Session(SessionFlowError),
@@ -164,9 +185,17 @@ pub struct Builder<S> {
     session_policy: SessionPolicy,
     lockout: LockoutPolicy,
     digester: Digester,
+    second_factor: Option<SecondFactorConfig>,
 }
 
 impl<S: Store> Builder<S> {
+    /// Enables TOTP and recovery codes ([`crate::second_factor`]).
+    #[must_use]
+    pub fn second_factor(mut self, config: SecondFactorConfig) -> Self {
+        self.second_factor = Some(config);
+        self
+    }
+
     /// The hashing configuration (default argon2id m=19456 KiB, t=2, p=1).
     #[must_use]
     pub fn hasher(mut self, config: HasherConfig) -> Self {
@@ -219,6 +248,7 @@ impl<S: Store> Builder<S> {
             policy,
             lockout: self.lockout,
             sessions,
+            second_factor: self.second_factor.map(Arc::new),
         })
     }
 }
@@ -235,11 +265,12 @@ pub struct SignedUp {
 /// The password flows over one store.
 #[derive(Debug, Clone)]
 pub struct Portcullis<S> {
-    store: S,
+    pub(crate) store: S,
     hasher: AsyncHasher,
     policy: PasswordPolicy,
     lockout: LockoutPolicy,
-    sessions: Sessions<S>,
+    pub(crate) sessions: Sessions<S>,
+    pub(crate) second_factor: Option<Arc<SecondFactorConfig>>,
 }
 
 impl<S: Store> Portcullis<S> {
@@ -252,6 +283,7 @@ impl<S: Store> Portcullis<S> {
             session_policy: SessionPolicy::default(),
             lockout: LockoutPolicy::default(),
             digester: Digester::Sha256,
+            second_factor: None,
         }
     }
 
@@ -399,10 +431,32 @@ impl<S: Store> Portcullis<S> {
             }
         }
         let factor = AuthenticationFactor::new(FactorType::Password, now);
+        let mut new = NewSession::new(account.user_id.clone(), factor);
+        // With a confirmed second factor, the password alone yields only a session
+        // that waits for it (and cannot be used as a session).
+        new.second_factor_required = account.second_factor_required(now);
         self.sessions
-            .start(rng, NewSession::new(account.user_id, factor), now)
+            .start(rng, new, now)
             .await
             .map_err(LoginError::Session)
+    }
+
+    /// Applies `change` to the account and stores it if nobody changed it meanwhile.
+    ///
+    /// # Errors
+    /// [`AccountError::Store`] with [`StoreError::Conflict`] when it changed; a store
+    /// failure.
+    pub(crate) async fn replace_account(
+        &self,
+        account: &Account,
+        change: impl FnOnce(&mut Account),
+    ) -> Result<Account, AccountError> {
+        let expected = account.revision.to_string();
+        let changed = account.clone().changed(change);
+        self.store
+            .replace_credential(&account.login, &expected, &changed)
+            .await
+            .map_err(AccountError::Store)
     }
 
     /// When the lock on `login` ends, if it is locked at `now`.
@@ -445,7 +499,7 @@ impl<S: Store> Portcullis<S> {
 
     /// Counts a failed sign-in of `login`; at the limit the login is locked and the
     /// refusal says until when.
-    async fn count_failure(&self, login: &str, now: OffsetDateTime) -> LoginError {
+    pub(crate) async fn count_failure(&self, login: &str, now: OffsetDateTime) -> LoginError {
         match self.lock_if_due(login, now).await {
             Ok(Some(until)) => LoginError::Locked { until },
             Ok(None) => LoginError::InvalidCredentials,
@@ -547,7 +601,7 @@ impl<S: Store> Portcullis<S> {
     }
 }
 
-fn failures_key(login: &str) -> String {
+pub(crate) fn failures_key(login: &str) -> String {
     format!("login_failures:{login}")
 }
 

@@ -37,6 +37,10 @@ pub use portcullis_password as password;
 pub mod accounts;
 #[cfg(feature = "flows")]
 pub mod flows;
+#[cfg(feature = "flows")]
+pub mod sealed;
+#[cfg(feature = "flows")]
+pub mod second_factor;
 #[cfg(feature = "sessions")]
 pub use portcullis_session as session;
 #[cfg(feature = "sessions")]

@@ -1,0 +1,286 @@
+//! TOTP and recovery codes as a second factor, on the memory and SQLite stores.
+#![cfg(feature = "flows")]
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use portcullis::core::{Duration, OffsetDateTime, OsRng, SecretBytes};
+use portcullis::flows::{AccountError, LockoutPolicy, LoginError, Portcullis};
+use portcullis::otp::{
+    EnrollmentStatus, KeyRing, OtpSecret, RecoveryCodes, Refusal, SecretPolicy, ServerKey, Totp,
+    TotpEnrollments,
+};
+use portcullis::password::{Argon2Params, HasherConfig, Target};
+use portcullis::sealed::SealingKey;
+use portcullis::second_factor::SecondFactorConfig;
+use portcullis::session::{SessionError, Stage};
+use portcullis::sessions::SessionFlowError;
+use portcullis::store::{MemoryStore, SqliteStore, Store};
+
+const PASSWORD: &str = "correct horse battery staple 42";
+const LOGIN: &str = "ada@example.com";
+
+fn t0() -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(1_800_000_010).unwrap()
+}
+
+fn auth<S: Store>(store: S) -> Portcullis<S> {
+    let hasher = HasherConfig {
+        target: Target::Argon2id(Argon2Params {
+            m_cost: 1024,
+            t_cost: 1,
+            p_cost: 1,
+        }),
+        ..HasherConfig::default()
+    };
+    let second_factor = SecondFactorConfig {
+        issuer: "ACME".to_owned(),
+        sealing_key: SealingKey::new("seal-1", &SecretBytes::from(vec![9; 32])).unwrap(),
+        recovery_keys: KeyRing::new(vec![
+            ServerKey::new("rc-1", SecretBytes::from(vec![3; 32])).unwrap(),
+        ])
+        .unwrap(),
+        enrollments: TotpEnrollments::new(),
+        recovery_codes: RecoveryCodes::new(),
+    };
+    Portcullis::builder(store)
+        .hasher(hasher)
+        .lockout(LockoutPolicy {
+            max_failures: 4,
+            ..LockoutPolicy::default()
+        })
+        .second_factor(second_factor)
+        .build()
+        .unwrap()
+}
+
+fn code(secret: &OtpSecret, at: OffsetDateTime) -> String {
+    Totp::new()
+        .generate(secret, at)
+        .unwrap()
+        .expose_secret()
+        .to_owned()
+}
+
+async fn second_factor<S: Store>(store: S) {
+    let auth = auth(store);
+    let now = t0();
+    auth.sign_up(&mut OsRng, LOGIN, "user-1", PASSWORD, now)
+        .await
+        .unwrap();
+    // No factor yet: the password gives a full session.
+    let plain = auth
+        .login_password(&mut OsRng, LOGIN, PASSWORD, now)
+        .await
+        .unwrap();
+    assert_eq!(plain.session.stage, Stage::Full);
+
+    // Enrol: pending until the first code.
+    let started = auth.enroll_totp(&mut OsRng, LOGIN, now).await.unwrap();
+    assert!(
+        started
+            .uri
+            .expose_secret()
+            .starts_with("otpauth://totp/ACME:ada%40example.com?")
+    );
+    let seed =
+        OtpSecret::from_base32(started.secret.expose_secret(), SecretPolicy::Standard).unwrap();
+    assert_eq!(
+        auth.totp_status(LOGIN, now).await.unwrap(),
+        Some(EnrollmentStatus::Pending)
+    );
+    let stored = auth.account(LOGIN).await.unwrap();
+    let sealed = &stored.totp.as_ref().unwrap().sealed_secret;
+    assert!(!sealed.contains(started.secret.expose_secret()));
+    assert!(!format!("{stored:?}").contains(sealed.as_str()));
+    // Still a full session while pending.
+    assert_eq!(
+        auth.login_password(&mut OsRng, LOGIN, PASSWORD, now)
+            .await
+            .unwrap()
+            .session
+            .stage,
+        Stage::Full
+    );
+    assert!(matches!(
+        auth.confirm_totp(LOGIN, "000000", now).await,
+        Err(AccountError::SecondFactor(_))
+    ));
+    let recovery = auth
+        .confirm_totp(LOGIN, &code(&seed, now), now)
+        .await
+        .unwrap();
+    assert_eq!(recovery.len(), 10);
+    assert_eq!(
+        auth.totp_status(LOGIN, now).await.unwrap(),
+        Some(EnrollmentStatus::Active)
+    );
+
+    // Sign-in now stops halfway.
+    let pending = auth
+        .login_password(&mut OsRng, LOGIN, PASSWORD, now)
+        .await
+        .unwrap();
+    assert_eq!(pending.session.stage, Stage::PendingSecondFactor);
+    let pending_token = pending.token.render();
+    assert_eq!(
+        auth.sessions()
+            .authenticate_token(pending_token.expose_secret(), now, None)
+            .await
+            .unwrap_err(),
+        SessionFlowError::Refused(SessionError::SecondFactorRequired)
+    );
+    // The code used to confirm cannot be used again.
+    assert_eq!(
+        auth.complete_totp(
+            &mut OsRng,
+            pending_token.expose_secret(),
+            &code(&seed, now),
+            now
+        )
+        .await
+        .unwrap_err(),
+        LoginError::SecondFactor(Refusal::Replayed)
+    );
+    let next = now + Duration::seconds(30);
+    let full = auth
+        .complete_totp(
+            &mut OsRng,
+            pending_token.expose_secret(),
+            &code(&seed, next),
+            next,
+        )
+        .await
+        .unwrap();
+    assert_eq!(full.session.stage, Stage::Full);
+    auth.sessions()
+        .authenticate_token(full.token.render().expose_secret(), next, None)
+        .await
+        .unwrap();
+    assert!(
+        auth.sessions()
+            .authenticate_token(pending_token.expose_secret(), next, None)
+            .await
+            .is_err(),
+        "the pending token does not become the full session's"
+    );
+
+    // A recovery code works once.
+    let pending = auth
+        .login_password(&mut OsRng, LOGIN, PASSWORD, next)
+        .await
+        .unwrap();
+    let recovered = auth
+        .complete_recovery(
+            &mut OsRng,
+            pending.token.render().expose_secret(),
+            recovery[0].expose_secret(),
+            next,
+        )
+        .await
+        .unwrap();
+    assert_eq!(recovered.session.stage, Stage::Full);
+    let pending = auth
+        .login_password(&mut OsRng, LOGIN, PASSWORD, next)
+        .await
+        .unwrap();
+    let pending_token = pending.token.render();
+    assert_eq!(
+        auth.complete_recovery(
+            &mut OsRng,
+            pending_token.expose_secret(),
+            recovery[0].expose_secret(),
+            next
+        )
+        .await
+        .unwrap_err(),
+        LoginError::SecondFactor(Refusal::AlreadyUsed)
+    );
+
+    // Regeneration: the old codes die.
+    let fresh = auth.regenerate_recovery_codes(LOGIN, next).await.unwrap();
+    assert!(matches!(
+        auth.complete_recovery(
+            &mut OsRng,
+            pending_token.expose_secret(),
+            recovery[1].expose_secret(),
+            next
+        )
+        .await
+        .unwrap_err(),
+        LoginError::SecondFactor(Refusal::WrongCode)
+    ));
+    auth.complete_recovery(
+        &mut OsRng,
+        pending_token.expose_secret(),
+        fresh[0].expose_secret(),
+        next,
+    )
+    .await
+    .unwrap();
+
+    // Wrong codes count towards the lock like wrong passwords.
+    let pending = auth
+        .login_password(&mut OsRng, LOGIN, PASSWORD, next)
+        .await
+        .unwrap();
+    let pending_token = pending.token.render();
+    let mut last = None;
+    for _ in 0..4 {
+        last = Some(
+            auth.complete_totp(&mut OsRng, pending_token.expose_secret(), "123456", next)
+                .await
+                .unwrap_err(),
+        );
+    }
+    assert!(matches!(last, Some(LoginError::Locked { .. })), "{last:?}");
+    auth.unlock(LOGIN, next).await.unwrap();
+
+    // Removing the factor ends other sessions and sign-in is one step again.
+    auth.disable_totp(LOGIN, None, false, next).await.unwrap();
+    assert!(
+        auth.sessions()
+            .authenticate_token(full.token.render().expose_secret(), next, None)
+            .await
+            .is_err()
+    );
+    assert_eq!(auth.totp_status(LOGIN, next).await.unwrap(), None);
+    assert_eq!(
+        auth.login_password(&mut OsRng, LOGIN, PASSWORD, next)
+            .await
+            .unwrap()
+            .session
+            .stage,
+        Stage::Full
+    );
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn second_factor_on_memory() {
+    runtime().block_on(second_factor(MemoryStore::new()));
+}
+
+#[test]
+fn second_factor_on_sqlite() {
+    runtime().block_on(async { second_factor(SqliteStore::open_in_memory().await.unwrap()).await });
+}
+
+#[test]
+fn without_configuration_the_flows_say_so() {
+    runtime().block_on(async {
+        let auth = Portcullis::builder(MemoryStore::new()).build().unwrap();
+        let now = t0();
+        auth.sign_up(&mut OsRng, LOGIN, "u", PASSWORD, now)
+            .await
+            .unwrap();
+        assert_eq!(
+            auth.enroll_totp(&mut OsRng, LOGIN, now).await.unwrap_err(),
+            AccountError::NotConfigured("second_factor")
+        );
+    });
+}
