@@ -7,6 +7,7 @@
 
 mod demo;
 mod hash;
+mod jwt;
 mod lines;
 mod migrate;
 mod token;
@@ -47,6 +48,15 @@ enum Command {
     /// PKCE code verifiers and challenges (RFC 7636).
     #[command(subcommand)]
     Pkce(token::PkceCommand),
+    /// Signing keys: new.
+    #[command(subcommand)]
+    Jwk(jwt::JwkCommand),
+    /// Key sets: rotate, publish the public JWKS.
+    #[command(subcommand)]
+    Jwks(jwt::JwksCommand),
+    /// JWTs: sign with a key set, verify tokens read from stdin.
+    #[command(subcommand)]
+    Jwt(jwt::JwtCommand),
 }
 
 fn main() -> ExitCode {
@@ -60,6 +70,9 @@ fn main() -> ExitCode {
         Command::Totp(command) => totp::run(command, &mut std::io::stdin().lock(), &mut stdout),
         Command::Apikey(command) => token::run_apikey(command, &mut stdout).map_err(Into::into),
         Command::Pkce(command) => token::run_pkce(command, &mut stdout).map_err(Into::into),
+        Command::Jwk(command) => jwt::run_jwk(command, &mut stdout),
+        Command::Jwks(command) => jwt::run_jwks(command, &mut stdout),
+        Command::Jwt(command) => jwt::run_jwt(command, &mut std::io::stdin().lock(), &mut stdout),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -277,6 +277,30 @@ impl std::fmt::Debug for Verifier {
     }
 }
 
+/// The `kid` of a token's header, decoded without verifying anything: only for choosing
+/// a key (a remote key set refetches for an unknown kid).
+///
+/// # Errors
+/// [`JwtError::TooLarge`] or [`JwtError::Malformed`] as [`Verifier::verify`] would
+/// answer for the header.
+pub fn peek_kid(token: &str, max_len: usize) -> Result<Option<String>, JwtError> {
+    if token.len() > max_len {
+        return Err(JwtError::TooLarge);
+    }
+    let header_b64 = token
+        .split('.')
+        .next()
+        .ok_or(JwtError::Malformed(Malformed::Segments))?;
+    let header_json =
+        b64::decode(header_b64.as_bytes()).ok_or(JwtError::Malformed(Malformed::Base64))?;
+    if !starts_object(&header_json) {
+        return Err(JwtError::Malformed(Malformed::Header));
+    }
+    let header: HeaderIn<'_> =
+        serde_json::from_slice(&header_json).map_err(|_| JwtError::Malformed(Malformed::Header))?;
+    Ok(header.kid.map(std::borrow::Cow::into_owned))
+}
+
 fn starts_object(bytes: &[u8]) -> bool {
     bytes
         .iter()

@@ -83,6 +83,8 @@ pub mod key;
 pub mod keyset;
 pub mod oidc;
 pub mod refresh;
+#[cfg(feature = "remote")]
+pub mod remote;
 pub mod revocation;
 
 pub use alg::Algorithm;

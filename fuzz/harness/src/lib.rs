@@ -15,6 +15,7 @@
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
 mod core_decoders;
+pub mod jwt;
 mod otp;
 mod password;
 mod password_policy;
@@ -45,6 +46,9 @@ pub const TARGETS: &[Target] = &[
     ("token_opaque", token::opaque),
     ("token_redirect", token::redirect),
     ("token_signed", token::signed),
+    ("jwt_verify", jwt::verify),
+    ("jwt_jwk", jwt::jwk),
+    ("jwt_jwks", jwt::jwks),
 ];
 
 /// Runs the check registered as `name`; returns false when there is none.
