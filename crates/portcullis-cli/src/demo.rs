@@ -2,18 +2,28 @@
 //! with no server and nothing to configure.
 //!
 //! It signs a user up, shows a wrong password locking the login (unknown logins alike),
-//! imports users from three older systems with the hashes they kept and upgrades each
-//! to argon2id at its first sign-in, then lists and revokes sessions. Each step prints
-//! what happened; no secret is printed.
+//! imports users from four older systems with the hashes they kept and upgrades each
+//! to argon2id at its first sign-in, enrols TOTP (the QR code written to a file) and
+//! signs in with a code and with a recovery code, issues a session JWT and verifies it
+//! against the published JWKS, then lists and revokes sessions. Each step prints what
+//! happened; no secret is printed. The demo plays the user's authenticator app, so it
+//! computes the codes itself.
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
-use portcullis::core::{OffsetDateTime, OsRng};
+use portcullis::core::{Duration, OffsetDateTime, OsRng, SecretBytes, random};
 use portcullis::flows::{LoginError, Portcullis};
+use portcullis::jwt::{Algorithm, Jwks, KeySet, KeySpec, RotationPolicy};
+use portcullis::otp::{
+    KeyRing, OtpSecret, RecoveryCodes, SecretPolicy, ServerKey, Totp, TotpEnrollments,
+};
 use portcullis::password::{ImportRecord, identify};
-use portcullis::session::{Status, TerminationReason};
+use portcullis::sealed::SealingKey;
+use portcullis::second_factor::SecondFactorConfig;
+use portcullis::session::jwt::{self, JwtCheck, SessionJwtConfig};
+use portcullis::session::{SessionPolicy, Stage, Status, TerminationReason};
 use portcullis::store::{PageRequest, SqliteStore, Store};
 
 /// Options of `portcullis demo`.
@@ -27,8 +37,14 @@ pub struct DemoArgs {
 type DemoResult = Result<(), Box<dyn std::error::Error>>;
 
 /// Users of older systems, each with the password its hash was made from (the hashes
-/// are vectors from passlib 1.7.4 and Django 4.2, `tests/vectors/password`).
-const IMPORTS: [(&str, &str, &str); 3] = [
+/// are vectors from pyca bcrypt 4.0, passlib 1.7.4 and Django 4.2,
+/// `tests/vectors/password`).
+const IMPORTS: [(&str, &str, &str); 4] = [
+    (
+        "rails",
+        "Rails / Devise (bcrypt)",
+        r#"{"hash": "$2b$05$Km18pGo7gODsBSqSQ0W3H.ps0xOp2JokzMrgCQuXtTpeQvklrAnSm"}"#,
+    ),
     (
         "php",
         "phpBB / WordPress (phpass)",
@@ -68,11 +84,48 @@ pub fn run(args: &DemoArgs, out: &mut impl Write) -> DemoResult {
             .as_ref()
             .map_or_else(|| "in memory".to_owned(), |p| p.display().to_string());
         writeln!(out, "store: SQLite ({where_}), migrations applied on open")?;
-        demo(Portcullis::builder(store).build()?, out).await
+        let now = OffsetDateTime::now_utc();
+        // A real service loads these from its configuration; the demo makes fresh ones.
+        let mut keys = KeySet::new(RotationPolicy::new(KeySpec::new(Algorithm::ES256)), now)?;
+        keys.rotate(now)?;
+        let signing = keys.current().ok_or("no current key")?.clone();
+        let issuer = "https://auth.example.com";
+        let second_factor = SecondFactorConfig {
+            issuer: "portcullis demo".to_owned(),
+            sealing_key: SealingKey::new("seal-1", &random_key())?,
+            recovery_keys: KeyRing::new(vec![ServerKey::new("rc-1", random_key())?])?,
+            enrollments: TotpEnrollments::new(),
+            recovery_codes: RecoveryCodes::new(),
+        };
+        let auth = Portcullis::builder(store)
+            .second_factor(second_factor)
+            .session_jwt(signing, keys.verifier(now)?, SessionJwtConfig::new(issuer))
+            .build()?;
+        demo(&auth, &keys, issuer, &args.qr_dir(), out).await
     })
 }
 
-async fn demo<S: Store>(auth: Portcullis<S>, out: &mut impl Write) -> DemoResult {
+fn random_key() -> SecretBytes {
+    SecretBytes::from(random::bytes(32).expose_secret().to_vec())
+}
+
+impl DemoArgs {
+    fn qr_dir(&self) -> PathBuf {
+        self.db
+            .as_ref()
+            .and_then(|p| p.parent().map(PathBuf::from))
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or_else(std::env::temp_dir)
+    }
+}
+
+async fn demo<S: Store>(
+    auth: &Portcullis<S>,
+    keys: &KeySet,
+    issuer: &str,
+    qr_dir: &std::path::Path,
+    out: &mut impl Write,
+) -> DemoResult {
     let now = OffsetDateTime::now_utc();
     let login = format!("ada+{}@example.com", now.unix_timestamp());
     let password = "a long and unusual passphrase";
@@ -159,16 +212,147 @@ async fn demo<S: Store>(auth: Portcullis<S>, out: &mut impl Write) -> DemoResult
         )?;
     }
 
-    writeln!(out, "\n4. sessions: list, authenticate, revoke everywhere")?;
-    let sessions = auth.sessions();
-    let newest = auth
+    writeln!(out, "\n4. TOTP as a second factor")?;
+    let started = auth.enroll_totp(&mut OsRng, &login, now).await?;
+    let qr = qr_dir.join(format!("portcullis-demo-totp-{}.svg", now.unix_timestamp()));
+    std::fs::write(&qr, portcullis::otp::qr::svg(&started.uri)?.expose_secret())?;
+    writeln!(
+        out,
+        "   enrolment pending; QR code written to {}",
+        qr.display()
+    )?;
+    let seed = OtpSecret::from_base32(started.secret.expose_secret(), SecretPolicy::Standard)?;
+    let app = |at: OffsetDateTime| Totp::new().generate(&seed, at);
+    let recovery = auth
+        .confirm_totp(&login, app(now)?.expose_secret(), now)
+        .await?;
+    writeln!(
+        out,
+        "   first code accepted: factor active, {} recovery codes issued (shown once)",
+        recovery.len()
+    )?;
+    let pending = auth
         .login_password(&mut OsRng, &login, password, now)
         .await?;
+    writeln!(
+        out,
+        "   password sign-in now stops at: {:?}",
+        pending.session.stage
+    )?;
+    let pending_token = pending.token.render();
+    let replay = auth
+        .complete_totp(
+            &mut OsRng,
+            pending_token.expose_secret(),
+            app(now)?.expose_secret(),
+            now,
+        )
+        .await;
+    writeln!(
+        out,
+        "   the enrolment code again: {}",
+        outcome(&replay.map(|_| ()))
+    )?;
+    let later = now + Duration::seconds(30);
+    let full = auth
+        .complete_totp(
+            &mut OsRng,
+            pending_token.expose_secret(),
+            app(later)?.expose_secret(),
+            later,
+        )
+        .await?;
+    writeln!(
+        out,
+        "   30 s later, the next code: {:?} session, new token (the pending one is dead)",
+        full.session.stage
+    )?;
+    let pending = auth
+        .login_password(&mut OsRng, &login, password, later)
+        .await?;
+    let recovered = auth
+        .complete_recovery(
+            &mut OsRng,
+            pending.token.render().expose_secret(),
+            recovery[0].expose_secret(),
+            later,
+        )
+        .await?;
+    let again = auth
+        .complete_recovery(
+            &mut OsRng,
+            auth.login_password(&mut OsRng, &login, password, later)
+                .await?
+                .token
+                .render()
+                .expose_secret(),
+            recovery[0].expose_secret(),
+            later,
+        )
+        .await;
+    writeln!(
+        out,
+        "   recovery code: {} ({:?} session); the same code again: {}",
+        if recovered.session.stage == Stage::Full {
+            "accepted"
+        } else {
+            "?"
+        },
+        recovered.session.stage,
+        outcome(&again.map(|_| ()))
+    )?;
+
+    writeln!(out, "\n5. session JWT, verified against the published JWKS")?;
+    let signed = auth
+        .sessions()
+        .issue_jwt(&mut OsRng, &full.session, later)?;
+    let published = serde_json::to_string(&keys.public_jwks(later)?)?;
+    writeln!(
+        out,
+        "   JWKS published: {} keys (retired, current, next), public parts only",
+        keys.public_jwks(later)?["keys"]
+            .as_array()
+            .map_or(0, Vec::len)
+    )?;
+    let verifier = SessionJwtConfig::new(issuer)
+        .verifier(portcullis::jwt::Verifier::new(Jwks::from_json(&published)?));
+    let checked = jwt::check(
+        &verifier,
+        signed.token.expose_secret(),
+        &SessionPolicy::default(),
+        later,
+    )?;
+    if let JwtCheck::Fresh { claims, .. } = &checked {
+        writeln!(
+            out,
+            "   a service holding only the JWKS accepts it: session {}, user {}, factors {:?}",
+            claims.session_id,
+            claims.user_id,
+            claims
+                .authentication_factors
+                .iter()
+                .map(|f| f.kind)
+                .collect::<Vec<_>>()
+        )?;
+    }
+    let stale_at = later + Duration::minutes(7);
+    let refreshed = auth
+        .sessions()
+        .authenticate_jwt(&mut OsRng, signed.token.expose_secret(), stale_at)
+        .await?;
+    writeln!(
+        out,
+        "   7 minutes later it is stale: refreshed from the store -> new JWT: {}",
+        refreshed.refreshed.is_some()
+    )?;
+
+    writeln!(out, "\n6. sessions: list, authenticate, revoke everywhere")?;
+    let sessions = auth.sessions();
     let active = sessions
         .list(
             "user-ada",
             Some(Status::Active),
-            now,
+            stale_at,
             PageRequest::default(),
         )
         .await?;
@@ -177,16 +361,16 @@ async fn demo<S: Store>(auth: Portcullis<S>, out: &mut impl Write) -> DemoResult
         "   user-ada has {} active sessions",
         active.items.len()
     )?;
-    let token = newest.token.render();
+    let token = full.token.render();
     sessions
-        .authenticate_token(token.expose_secret(), now, None)
+        .authenticate_token(token.expose_secret(), stale_at, None)
         .await?;
-    writeln!(out, "   the newest session's token authenticates")?;
+    writeln!(out, "   the TOTP-completed session's token authenticates")?;
     let ended = sessions
-        .revoke_all("user-ada", None, now, TerminationReason::RevokedAll)
+        .revoke_all("user-ada", None, stale_at, TerminationReason::RevokedAll)
         .await?;
     let after = sessions
-        .authenticate_token(token.expose_secret(), now, None)
+        .authenticate_token(token.expose_secret(), stale_at, None)
         .await;
     writeln!(
         out,

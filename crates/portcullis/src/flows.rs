@@ -42,6 +42,7 @@ use portcullis_password::{
     AsyncHasher, Hasher, HasherConfig, ImportRecord, PasswordPolicy, PolicyContext, PolicySettings,
     StrengthResult, Verified,
 };
+use portcullis_session::jwt::SessionJwtConfig;
 use portcullis_session::{
     AuthenticationFactor, FactorType, NewSession, SessionError, SessionPolicy, TerminationReason,
 };
@@ -186,9 +187,27 @@ pub struct Builder<S> {
     lockout: LockoutPolicy,
     digester: Digester,
     second_factor: Option<SecondFactorConfig>,
+    session_jwt: Option<(
+        portcullis_jwt::Key,
+        portcullis_jwt::Verifier,
+        SessionJwtConfig,
+    )>,
 }
 
 impl<S: Store> Builder<S> {
+    /// Also issue short-lived session JWTs signed by `key` and checked against
+    /// `verifier` ([`Sessions::with_jwt`]).
+    #[must_use]
+    pub fn session_jwt(
+        mut self,
+        key: portcullis_jwt::Key,
+        verifier: portcullis_jwt::Verifier,
+        config: SessionJwtConfig,
+    ) -> Self {
+        self.session_jwt = Some((key, verifier, config));
+        self
+    }
+
     /// Enables TOTP and recovery codes ([`crate::second_factor`]).
     #[must_use]
     pub fn second_factor(mut self, config: SecondFactorConfig) -> Self {
@@ -240,8 +259,13 @@ impl<S: Store> Builder<S> {
     pub fn build(self) -> Result<Portcullis<S>, AccountError> {
         let hasher = Hasher::new(self.hasher).map_err(AccountError::Password)?;
         let policy = PasswordPolicy::new(self.password_policy).map_err(AccountError::Password)?;
-        let sessions = Sessions::new(self.store.clone(), self.session_policy, self.digester)
+        let mut sessions = Sessions::new(self.store.clone(), self.session_policy, self.digester)
             .map_err(|e| AccountError::Session(e.into()))?;
+        if let Some((key, verifier, config)) = self.session_jwt {
+            sessions = sessions
+                .with_jwt(key, verifier, config)
+                .map_err(AccountError::Session)?;
+        }
         Ok(Portcullis {
             store: self.store,
             hasher: AsyncHasher::new(hasher),
@@ -284,6 +308,7 @@ impl<S: Store> Portcullis<S> {
             lockout: LockoutPolicy::default(),
             digester: Digester::Sha256,
             second_factor: None,
+            session_jwt: None,
         }
     }
 

@@ -11,7 +11,8 @@
 
 use portcullis_core::{CryptoRng, Duration, OffsetDateTime, SecretString};
 use portcullis_otp::{
-    EnrollmentStatus, KeyRing, OtpSecret, RecoveryCodes, Refusal, SecretPolicy, TotpEnrollments,
+    EnrollmentStatus, KeyRing, KeyUri, OtpSecret, RecoveryCodes, Refusal, SecretPolicy,
+    TotpEnrollments,
 };
 use portcullis_session::{AuthenticationFactor, FactorType, TerminationReason};
 use portcullis_store::{PageRequest, StatusFilter, Store, StoreError};
@@ -40,8 +41,9 @@ pub struct SecondFactorConfig {
 /// A TOTP enrolment just begun: show the URI (as a QR code) once.
 #[derive(Debug)]
 pub struct TotpStarted {
-    /// The `otpauth://` URI, which contains the seed.
-    pub uri: SecretString,
+    /// The `otpauth://` URI, which contains the seed (`uri.to_uri()`; with the `qr`
+    /// feature, `portcullis::otp::qr::svg(&uri)` draws it).
+    pub uri: KeyUri,
     /// The seed in base32, for manual entry.
     pub secret: SecretString,
     /// Until when the first code must arrive.
@@ -91,7 +93,7 @@ impl<S: Store> Portcullis<S> {
         })
         .await?;
         Ok(TotpStarted {
-            uri: start.uri.to_uri(),
+            uri: start.uri,
             secret,
             expires_at,
         })

@@ -78,6 +78,7 @@ async fn second_factor<S: Store>(store: S) {
     assert!(
         started
             .uri
+            .to_uri()
             .expose_secret()
             .starts_with("otpauth://totp/ACME:ada%40example.com?")
     );
