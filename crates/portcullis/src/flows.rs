@@ -47,7 +47,7 @@ use portcullis_session::{
     AuthenticationFactor, FactorType, NewSession, SessionError, SessionPolicy, TerminationReason,
 };
 use portcullis_store::{Store, StoreError};
-use portcullis_token::Digester;
+use portcullis_token::{Digester, SingleUseConfig, SingleUseTokens};
 
 use std::sync::Arc;
 
@@ -187,6 +187,7 @@ pub struct Builder<S> {
     lockout: LockoutPolicy,
     digester: Digester,
     second_factor: Option<SecondFactorConfig>,
+    single_use: SingleUseConfig,
     session_jwt: Option<(
         portcullis_jwt::Key,
         portcullis_jwt::Verifier,
@@ -195,6 +196,13 @@ pub struct Builder<S> {
 }
 
 impl<S: Store> Builder<S> {
+    /// Lifetimes and codes of emailed links ([`crate::email`]).
+    #[must_use]
+    pub fn single_use(mut self, config: SingleUseConfig) -> Self {
+        self.single_use = config;
+        self
+    }
+
     /// Also issue short-lived session JWTs signed by `key` and checked against
     /// `verifier` ([`Sessions::with_jwt`]).
     #[must_use]
@@ -259,6 +267,7 @@ impl<S: Store> Builder<S> {
     pub fn build(self) -> Result<Portcullis<S>, AccountError> {
         let hasher = Hasher::new(self.hasher).map_err(AccountError::Password)?;
         let policy = PasswordPolicy::new(self.password_policy).map_err(AccountError::Password)?;
+        let tokens = SingleUseTokens::new(self.single_use, self.digester.clone());
         let mut sessions = Sessions::new(self.store.clone(), self.session_policy, self.digester)
             .map_err(|e| AccountError::Session(e.into()))?;
         if let Some((key, verifier, config)) = self.session_jwt {
@@ -270,6 +279,7 @@ impl<S: Store> Builder<S> {
             store: self.store,
             hasher: AsyncHasher::new(hasher),
             policy,
+            tokens,
             lockout: self.lockout,
             sessions,
             second_factor: self.second_factor.map(Arc::new),
@@ -290,8 +300,9 @@ pub struct SignedUp {
 #[derive(Debug, Clone)]
 pub struct Portcullis<S> {
     pub(crate) store: S,
-    hasher: AsyncHasher,
-    policy: PasswordPolicy,
+    pub(crate) hasher: AsyncHasher,
+    pub(crate) policy: PasswordPolicy,
+    pub(crate) tokens: SingleUseTokens,
     lockout: LockoutPolicy,
     pub(crate) sessions: Sessions<S>,
     pub(crate) second_factor: Option<Arc<SecondFactorConfig>>,
@@ -308,6 +319,7 @@ impl<S: Store> Portcullis<S> {
             lockout: LockoutPolicy::default(),
             digester: Digester::Sha256,
             second_factor: None,
+            single_use: SingleUseConfig::default(),
             session_jwt: None,
         }
     }

@@ -1,0 +1,335 @@
+//! Flows that reach the user by email: magic-link sign-in (login or create) and password
+//! reset.
+//!
+//! The library never sends anything: each flow hands a [`Message`] to the caller's
+//! [`Sender`], which delivers it (an email service, a queue, a test's inbox). Tokens
+//! are `portcullis-token` single-use tokens: the store keeps only their digest, and a
+//! redemption is one atomic consume, so a link works once even when two tabs race.
+//!
+//! Links follow the two-step pattern of [`portcullis_token::single_use`]: the `GET` of
+//! the link shows a page that only [`Portcullis::peek_email_token`]s; its form `POST`s
+//! to [`Portcullis::redeem_magic_link`] / [`Portcullis::reset_password`]. Mail scanners
+//! that open links therefore burn nothing. When the request carried a PKCE challenge,
+//! redemption requires the verifier from the requesting browser.
+
+use std::future::Future;
+
+use portcullis_core::{CryptoRng, OffsetDateTime, SecretString};
+use portcullis_password::PolicyContext;
+use portcullis_session::{AuthenticationFactor, FactorType, NewSession, TerminationReason};
+use portcullis_store::{Store, StoreError};
+use portcullis_token::pkce::CodeChallenge;
+use portcullis_token::{IssueRequest, OpaqueToken, Purpose, RedeemCheck, TokenError, TokenRecord};
+
+use crate::accounts::{Account, normalize_login};
+use crate::flows::{AccountError, Portcullis};
+use crate::sessions::Issued;
+
+/// What the caller must deliver.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Message {
+    /// A sign-in link for `to`: put `token` in the link (`https://app/magic?token=...`).
+    MagicLink {
+        /// The address.
+        to: String,
+        /// The single-use token (a secret).
+        token: SecretString,
+        /// The one-time code to type on the requesting device, when PKCE was used.
+        code: Option<SecretString>,
+        /// When the link stops working.
+        expires_at: OffsetDateTime,
+    },
+    /// A password-reset link for `to`.
+    PasswordReset {
+        /// The address.
+        to: String,
+        /// The single-use token (a secret).
+        token: SecretString,
+        /// When the link stops working.
+        expires_at: OffsetDateTime,
+    },
+}
+
+/// Delivers messages; implemented by the caller.
+pub trait Sender: Send + Sync {
+    /// Delivers `message`. An error is returned to the flow's caller as is.
+    fn send(&self, message: Message) -> impl Future<Output = Result<(), String>> + Send;
+}
+
+/// Why an email flow failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EmailFlowError {
+    /// The presented token was refused: malformed, unknown, wrong purpose, used,
+    /// expired, missing or wrong PKCE verifier.
+    #[error(transparent)]
+    Token(TokenError),
+    /// The account step failed (unknown login, weak password, store).
+    #[error(transparent)]
+    Account(AccountError),
+    /// The caller's sender failed.
+    #[error("sender failed: {0}")]
+    Send(String),
+}
+
+impl From<AccountError> for EmailFlowError {
+    fn from(e: AccountError) -> Self {
+        Self::Account(e)
+    }
+}
+
+impl From<StoreError> for EmailFlowError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => Self::Token(TokenError::InvalidSecret),
+            StoreError::AlreadyUsed => Self::Token(TokenError::AlreadyUsed),
+            StoreError::Expired => Self::Token(TokenError::Expired),
+            StoreError::Revoked => Self::Token(TokenError::Revoked),
+            other => Self::Account(AccountError::Store(other)),
+        }
+    }
+}
+
+impl<S: Store> Portcullis<S> {
+    /// Sends a sign-in link to `email`, whether or not an account exists (the answer
+    /// is the same, so the flow does not reveal which addresses have accounts; the
+    /// account is created at redemption). With `challenge`, the link redeems only with
+    /// the requesting browser's verifier, and a one-time code is sent too.
+    ///
+    /// # Errors
+    /// A store or sender failure.
+    pub async fn send_magic_link<R: CryptoRng + ?Sized>(
+        &self,
+        rng: &mut R,
+        sender: &impl Sender,
+        email: &str,
+        challenge: Option<CodeChallenge>,
+        now: OffsetDateTime,
+    ) -> Result<(), EmailFlowError> {
+        let email = normalize_login(email);
+        let mut request = IssueRequest::new(Purpose::Login, email.clone());
+        if let Some(challenge) = challenge {
+            request = request.code_challenge(challenge).with_code();
+        }
+        let issued = self
+            .tokens
+            .issue(rng, request, now)
+            .map_err(EmailFlowError::Token)?;
+        self.store.put(&issued.record).await?;
+        sender
+            .send(Message::MagicLink {
+                to: email,
+                token: issued.token.render(),
+                code: issued.code,
+                expires_at: issued.record.expires_at,
+            })
+            .await
+            .map_err(EmailFlowError::Send)
+    }
+
+    /// Checks a link's token without consuming it (the `GET` of the link): what the
+    /// confirm page needs to know.
+    ///
+    /// # Errors
+    /// [`EmailFlowError::Token`] for a token that would not redeem.
+    pub async fn peek_email_token(
+        &self,
+        presented: &str,
+        purpose: Purpose,
+        now: OffsetDateTime,
+    ) -> Result<portcullis_token::single_use::Peek, EmailFlowError> {
+        let (token, record) = self.live_record(presented, now).await?;
+        self.tokens
+            .peek(&record, &token, &RedeemCheck::new(purpose), now)
+            .map_err(EmailFlowError::Token)
+    }
+
+    /// Redeems a sign-in link (the `POST` from the confirm page): signs the owner of
+    /// the address in, creating a passwordless account on first use (`user_id_for`
+    /// names the new user). The address is proven by the link, so the session records
+    /// a `magic_link` factor.
+    ///
+    /// # Errors
+    /// [`EmailFlowError::Token`]; a store failure.
+    pub async fn redeem_magic_link<R: CryptoRng + ?Sized>(
+        &self,
+        rng: &mut R,
+        presented: &str,
+        code_verifier: Option<&str>,
+        user_id_for: impl FnOnce(&str) -> String,
+        now: OffsetDateTime,
+    ) -> Result<Issued, EmailFlowError> {
+        let record = self
+            .consume(presented, Purpose::Login, code_verifier, now)
+            .await?;
+        let account = match self.account(&record.subject).await {
+            Ok(account) => account,
+            Err(AccountError::Unknown) => {
+                let account =
+                    Account::new(&record.subject, user_id_for(&record.subject), None, now);
+                match self.store.create_credential(&account).await {
+                    Ok(()) => account,
+                    // Created by a concurrent redemption of another link: use it.
+                    Err(StoreError::Conflict) => self.account(&record.subject).await?,
+                    Err(other) => return Err(other.into()),
+                }
+            }
+            Err(other) => return Err(other.into()),
+        };
+        if account.disabled.is_some() || account.deleted_at.is_some() {
+            return Err(EmailFlowError::Account(AccountError::Unknown));
+        }
+        let factor = AuthenticationFactor::new(FactorType::MagicLink, now);
+        let mut new = NewSession::new(account.user_id.clone(), factor);
+        new.second_factor_required = account.second_factor_required(now);
+        self.sessions
+            .start(rng, new, now)
+            .await
+            .map_err(|e| EmailFlowError::Account(AccountError::Session(e)))
+    }
+
+    /// Sends a password-reset link to `email` if it has an account; answers the same
+    /// either way.
+    ///
+    /// # Errors
+    /// A store or sender failure.
+    pub async fn start_password_reset<R: CryptoRng + ?Sized>(
+        &self,
+        rng: &mut R,
+        sender: &impl Sender,
+        email: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), EmailFlowError> {
+        let email = normalize_login(email);
+        match self.account(&email).await {
+            Ok(_) => {}
+            Err(AccountError::Unknown) => return Ok(()),
+            Err(other) => return Err(other.into()),
+        }
+        let issued = self
+            .tokens
+            .issue(
+                rng,
+                IssueRequest::new(Purpose::PasswordReset, email.clone()),
+                now,
+            )
+            .map_err(EmailFlowError::Token)?;
+        self.store.put(&issued.record).await?;
+        sender
+            .send(Message::PasswordReset {
+                to: email,
+                token: issued.token.render(),
+                expires_at: issued.record.expires_at,
+            })
+            .await
+            .map_err(EmailFlowError::Send)
+    }
+
+    /// Sets a new password with a reset link's token. The password must meet the
+    /// policy; the token is consumed only then. Unless `preserve_existing_sessions`,
+    /// every session of the user ends (Stytch `reset_sessions`); the lock on the login
+    /// is lifted. Returns a new session.
+    ///
+    /// # Errors
+    /// [`EmailFlowError::Token`]; [`AccountError::WeakPassword`]; a store failure.
+    pub async fn reset_password<R: CryptoRng + ?Sized>(
+        &self,
+        rng: &mut R,
+        presented: &str,
+        new_password: &str,
+        preserve_existing_sessions: bool,
+        now: OffsetDateTime,
+    ) -> Result<Issued, EmailFlowError> {
+        let (token, record) = self.live_record(presented, now).await?;
+        let check = RedeemCheck::new(Purpose::PasswordReset);
+        self.tokens
+            .peek(&record, &token, &check, now)
+            .map_err(EmailFlowError::Token)?;
+        let account = self.account(&record.subject).await?;
+        let verdict = self
+            .policy
+            .check(new_password, &PolicyContext::new().email(&account.login));
+        if !verdict.valid_password {
+            return Err(AccountError::WeakPassword(Box::new(verdict)).into());
+        }
+        let hash = self
+            .hasher
+            .hash(SecretString::from(new_password))
+            .await
+            .map_err(|e| EmailFlowError::Account(AccountError::Password(e)))?;
+        self.consume(presented, Purpose::PasswordReset, None, now)
+            .await?;
+        let account = self
+            .replace_account(&account, |a| {
+                a.password_hash = Some(hash);
+                a.password_changed_at = Some(now);
+            })
+            .await?;
+        self.unlock(&account.login, now).await?;
+        if portcullis_session::lifecycle::credential_change_ends_other_sessions(
+            preserve_existing_sessions,
+        ) {
+            self.sessions
+                .revoke_all(
+                    &account.user_id,
+                    None,
+                    now,
+                    TerminationReason::CredentialChanged,
+                )
+                .await
+                .map_err(|e| EmailFlowError::Account(AccountError::Session(e)))?;
+        }
+        let factor = AuthenticationFactor::new(FactorType::Password, now);
+        let mut new = NewSession::new(account.user_id.clone(), factor);
+        new.second_factor_required = account.second_factor_required(now);
+        self.sessions
+            .start(rng, new, now)
+            .await
+            .map_err(|e| EmailFlowError::Account(AccountError::Session(e)))
+    }
+
+    /// The stored record of a presented token, if it is live; an unknown id costs the
+    /// same digest work as a known one.
+    async fn live_record(
+        &self,
+        presented: &str,
+        now: OffsetDateTime,
+    ) -> Result<(OpaqueToken, TokenRecord), EmailFlowError> {
+        let token = OpaqueToken::parse(presented).map_err(EmailFlowError::Token)?;
+        match self
+            .store
+            .peek::<TokenRecord>(&token.id().to_string(), now)
+            .await
+        {
+            Ok(record) => Ok((token, record)),
+            Err(StoreError::NotFound) => {
+                Err(EmailFlowError::Token(self.tokens.refuse_unknown(&token)))
+            }
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// Judges the presented token against its record, then consumes it atomically.
+    async fn consume(
+        &self,
+        presented: &str,
+        purpose: Purpose,
+        code_verifier: Option<&str>,
+        now: OffsetDateTime,
+    ) -> Result<TokenRecord, EmailFlowError> {
+        let (token, record) = self.live_record(presented, now).await?;
+        let mut check = RedeemCheck::new(purpose);
+        if let Some(verifier) = code_verifier {
+            check = check.code_verifier(verifier);
+        }
+        let _redemption = self
+            .tokens
+            .redeem(&record, &token, &check, now)
+            .map_err(EmailFlowError::Token)?;
+        Ok(self
+            .store
+            .consume::<TokenRecord>(&token.id().to_string(), now)
+            .await?)
+    }
+}

@@ -1,0 +1,274 @@
+//! Magic-link sign-in and password reset on the memory and SQLite stores.
+#![cfg(feature = "flows")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use std::sync::Mutex;
+
+use portcullis::core::{Duration, OffsetDateTime, OsRng, SecretString};
+use portcullis::email::{EmailFlowError, Message, Sender};
+use portcullis::flows::{AccountError, LoginError, Portcullis};
+use portcullis::password::{Argon2Params, HasherConfig, Target};
+use portcullis::session::{FactorType, SessionError};
+use portcullis::sessions::SessionFlowError;
+use portcullis::store::{MemoryStore, SqliteStore, Store};
+use portcullis::token::pkce::CodeVerifier;
+use portcullis::token::{Purpose, TokenError};
+
+/// Keeps what would have been sent.
+#[derive(Default)]
+struct Inbox(Mutex<Vec<Message>>);
+
+impl Sender for Inbox {
+    async fn send(&self, message: Message) -> Result<(), String> {
+        self.0.lock().unwrap().push(message);
+        Ok(())
+    }
+}
+
+impl Inbox {
+    fn take(&self) -> Vec<Message> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+
+    fn token(&self) -> SecretString {
+        match self.take().pop().expect("a message") {
+            Message::MagicLink { token, .. } | Message::PasswordReset { token, .. } => token,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}
+
+const PASSWORD: &str = "correct horse battery staple 42";
+
+fn t0() -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap()
+}
+
+fn auth<S: Store>(store: S) -> Portcullis<S> {
+    let hasher = HasherConfig {
+        target: Target::Argon2id(Argon2Params {
+            m_cost: 1024,
+            t_cost: 1,
+            p_cost: 1,
+        }),
+        ..HasherConfig::default()
+    };
+    Portcullis::builder(store).hasher(hasher).build().unwrap()
+}
+
+async fn email_flows<S: Store>(store: S) {
+    let auth = auth(store);
+    let inbox = Inbox::default();
+    let now = t0();
+
+    // Magic link to an address with no account: login-or-create.
+    auth.send_magic_link(&mut OsRng, &inbox, "New@Example.com", None, now)
+        .await
+        .unwrap();
+    let link = inbox.token();
+    let peek = auth
+        .peek_email_token(link.expose_secret(), Purpose::Login, now)
+        .await
+        .unwrap();
+    assert!(!peek.requires_verifier);
+    let issued = auth
+        .redeem_magic_link(
+            &mut OsRng,
+            link.expose_secret(),
+            None,
+            |_| "user-new".to_owned(),
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(issued.session.user_id, "user-new");
+    assert_eq!(
+        issued.session.authentication_factors[0].kind,
+        FactorType::MagicLink
+    );
+    let account = auth.account("new@example.com").await.unwrap();
+    assert_eq!(account.password_hash, None);
+    // Once only; and a passwordless account does not sign in by password.
+    assert_eq!(
+        auth.redeem_magic_link(
+            &mut OsRng,
+            link.expose_secret(),
+            None,
+            |_| unreachable!(),
+            now
+        )
+        .await
+        .unwrap_err(),
+        EmailFlowError::Token(TokenError::AlreadyUsed)
+    );
+    assert_eq!(
+        auth.login_password(&mut OsRng, "new@example.com", "", now)
+            .await
+            .unwrap_err(),
+        LoginError::InvalidCredentials
+    );
+    // The second link finds the same account.
+    auth.send_magic_link(&mut OsRng, &inbox, "new@example.com", None, now)
+        .await
+        .unwrap();
+    let again = auth
+        .redeem_magic_link(
+            &mut OsRng,
+            inbox.token().expose_secret(),
+            None,
+            |_| unreachable!(),
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.session.user_id, "user-new");
+
+    // With PKCE: only the requesting browser's verifier redeems.
+    let verifier = CodeVerifier::generate(&mut OsRng);
+    auth.send_magic_link(
+        &mut OsRng,
+        &inbox,
+        "new@example.com",
+        Some(verifier.challenge()),
+        now,
+    )
+    .await
+    .unwrap();
+    let messages = inbox.take();
+    let Some(Message::MagicLink { token, code, .. }) = messages.into_iter().next() else {
+        panic!("no link");
+    };
+    assert!(
+        code.is_some(),
+        "a code is sent for use on the requesting device"
+    );
+    assert_eq!(
+        auth.redeem_magic_link(
+            &mut OsRng,
+            token.expose_secret(),
+            None,
+            |_| unreachable!(),
+            now
+        )
+        .await
+        .unwrap_err(),
+        EmailFlowError::Token(TokenError::VerifierRequired)
+    );
+    let other = CodeVerifier::generate(&mut OsRng);
+    assert_eq!(
+        auth.redeem_magic_link(
+            &mut OsRng,
+            token.expose_secret(),
+            Some(other.expose_secret()),
+            |_| unreachable!(),
+            now
+        )
+        .await
+        .unwrap_err(),
+        EmailFlowError::Token(TokenError::PkceMismatch)
+    );
+    auth.redeem_magic_link(
+        &mut OsRng,
+        token.expose_secret(),
+        Some(verifier.expose_secret()),
+        |_| unreachable!(),
+        now,
+    )
+    .await
+    .unwrap();
+
+    // Expired links are refused.
+    auth.send_magic_link(&mut OsRng, &inbox, "new@example.com", None, now)
+        .await
+        .unwrap();
+    let late = inbox.token();
+    assert!(
+        auth.redeem_magic_link(
+            &mut OsRng,
+            late.expose_secret(),
+            None,
+            |_| unreachable!(),
+            now + Duration::hours(2)
+        )
+        .await
+        .is_err()
+    );
+    assert!(matches!(
+        auth.peek_email_token("garbage", Purpose::Login, now).await,
+        Err(EmailFlowError::Token(TokenError::Malformed(_)))
+    ));
+
+    // Password reset: nothing is sent for an unknown address.
+    auth.start_password_reset(&mut OsRng, &inbox, "nobody@example.com", now)
+        .await
+        .unwrap();
+    assert!(inbox.take().is_empty());
+    auth.sign_up(&mut OsRng, "ada@example.com", "user-1", PASSWORD, now)
+        .await
+        .unwrap();
+    let old_session = auth
+        .login_password(&mut OsRng, "ada@example.com", PASSWORD, now)
+        .await
+        .unwrap();
+    auth.start_password_reset(&mut OsRng, &inbox, "ada@example.com", now)
+        .await
+        .unwrap();
+    let reset = inbox.token();
+    // A weak password is refused and the token survives.
+    assert!(matches!(
+        auth.reset_password(&mut OsRng, reset.expose_secret(), "password", false, now)
+            .await
+            .unwrap_err(),
+        EmailFlowError::Account(AccountError::WeakPassword(_))
+    ));
+    // A login link is not a reset link.
+    assert_eq!(
+        auth.peek_email_token(reset.expose_secret(), Purpose::Login, now)
+            .await
+            .unwrap_err(),
+        EmailFlowError::Token(TokenError::WrongPurpose)
+    );
+    let new_password = "an entirely different passphrase 7";
+    auth.reset_password(&mut OsRng, reset.expose_secret(), new_password, false, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        auth.sessions()
+            .authenticate_token(old_session.token.render().expose_secret(), now, None)
+            .await
+            .unwrap_err(),
+        SessionFlowError::Refused(SessionError::Terminated)
+    );
+    assert_eq!(
+        auth.login_password(&mut OsRng, "ada@example.com", PASSWORD, now)
+            .await
+            .unwrap_err(),
+        LoginError::InvalidCredentials
+    );
+    auth.login_password(&mut OsRng, "ada@example.com", new_password, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        auth.reset_password(&mut OsRng, reset.expose_secret(), new_password, false, now)
+            .await
+            .unwrap_err(),
+        EmailFlowError::Token(TokenError::AlreadyUsed)
+    );
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn email_flows_on_memory() {
+    runtime().block_on(email_flows(MemoryStore::new()));
+}
+
+#[test]
+fn email_flows_on_sqlite() {
+    runtime().block_on(async { email_flows(SqliteStore::open_in_memory().await.unwrap()).await });
+}
