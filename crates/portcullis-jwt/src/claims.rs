@@ -114,44 +114,145 @@ pub mod numeric_date {
 /// `C` is the caller's type for the other claims; the default keeps them as a JSON
 /// object. The registered names are consumed before `C` sees the rest, so `C` cannot
 /// shadow them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Reading is one pass over the payload: registered claims are decoded into their
+/// fields as they come, the others are collected into a JSON object that `C` is then
+/// built from (for the default `C` that is a move). A registered claim given twice, or
+/// of the wrong type, is an error.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Claims<C = Map<String, Value>> {
     /// Issuer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub iss: Option<String>,
     /// Subject.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sub: Option<String>,
     /// Audience(s).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub aud: Option<Audience>,
     /// Expiry.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
-        with = "numeric_date"
+        serialize_with = "numeric_date::serialize"
     )]
     pub exp: Option<OffsetDateTime>,
     /// Not before.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
-        with = "numeric_date"
+        serialize_with = "numeric_date::serialize"
     )]
     pub nbf: Option<OffsetDateTime>,
     /// Issued at.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
-        with = "numeric_date"
+        serialize_with = "numeric_date::serialize"
     )]
     pub iat: Option<OffsetDateTime>,
     /// Token id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub jti: Option<String>,
     /// Every other claim.
     #[serde(flatten)]
     pub custom: C,
+}
+
+enum Name {
+    Iss,
+    Sub,
+    Aud,
+    Exp,
+    Nbf,
+    Iat,
+    Jti,
+    Other(String),
+}
+
+impl<'de> Deserialize<'de> for Name {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = Name;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a claim name")
+            }
+            fn visit_str<E: de::Error>(self, name: &str) -> Result<Name, E> {
+                Ok(match name {
+                    "iss" => Name::Iss,
+                    "sub" => Name::Sub,
+                    "aud" => Name::Aud,
+                    "exp" => Name::Exp,
+                    "nbf" => Name::Nbf,
+                    "iat" => Name::Iat,
+                    "jti" => Name::Jti,
+                    other => Name::Other(other.to_owned()),
+                })
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+struct Date(Option<OffsetDateTime>);
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        numeric_date::deserialize(d).map(Date)
+    }
+}
+
+fn once<T, E: de::Error>(slot: &mut Option<T>, value: T, name: &'static str) -> Result<(), E> {
+    if slot.is_some() {
+        return Err(E::duplicate_field(name));
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+impl<'de, C: de::DeserializeOwned> Deserialize<'de> for Claims<C> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<C>(std::marker::PhantomData<C>);
+        impl<'de, C: de::DeserializeOwned> de::Visitor<'de> for V<C> {
+            type Value = Claims<C>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object of claims")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Claims<C>, A::Error> {
+                let (mut iss, mut sub, mut aud, mut jti) = (None, None, None, None);
+                let (mut exp, mut nbf, mut iat): (Option<Date>, Option<Date>, Option<Date>) =
+                    (None, None, None);
+                let mut rest = Map::new();
+                while let Some(name) = map.next_key::<Name>()? {
+                    match name {
+                        Name::Iss => once(&mut iss, map.next_value::<String>()?, "iss")?,
+                        Name::Sub => once(&mut sub, map.next_value::<String>()?, "sub")?,
+                        Name::Aud => once(&mut aud, map.next_value::<Audience>()?, "aud")?,
+                        Name::Jti => once(&mut jti, map.next_value::<String>()?, "jti")?,
+                        Name::Exp => once(&mut exp, map.next_value::<Date>()?, "exp")?,
+                        Name::Nbf => once(&mut nbf, map.next_value::<Date>()?, "nbf")?,
+                        Name::Iat => once(&mut iat, map.next_value::<Date>()?, "iat")?,
+                        Name::Other(other) => {
+                            let value = map.next_value::<Value>()?;
+                            if rest.insert(other, value).is_some() {
+                                return Err(de::Error::custom("duplicate claim"));
+                            }
+                        }
+                    }
+                }
+                let custom = C::deserialize(Value::Object(rest)).map_err(de::Error::custom)?;
+                Ok(Claims {
+                    iss,
+                    sub,
+                    aud,
+                    exp: exp.and_then(|d| d.0),
+                    nbf: nbf.and_then(|d| d.0),
+                    iat: iat.and_then(|d| d.0),
+                    jti,
+                    custom,
+                })
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData))
+    }
 }
 
 /// How the `jti` of a new token is chosen.
