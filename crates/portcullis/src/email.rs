@@ -22,6 +22,7 @@ use portcullis_token::pkce::CodeChallenge;
 use portcullis_token::{IssueRequest, OpaqueToken, Purpose, RedeemCheck, TokenError, TokenRecord};
 
 use crate::accounts::{Account, normalize_login};
+use crate::audit::AuditEvent;
 use crate::flows::{AccountError, Portcullis};
 use crate::sessions::Issued;
 
@@ -117,6 +118,10 @@ impl<S: Store> Portcullis<S> {
             .issue(rng, request, now)
             .map_err(EmailFlowError::Token)?;
         self.store.put(&issued.record).await?;
+        self.emit(AuditEvent::LinkSent {
+            to: email.clone(),
+            purpose: "login",
+        });
         sender
             .send(Message::MagicLink {
                 to: email,
@@ -169,7 +174,14 @@ impl<S: Store> Portcullis<S> {
                 let account =
                     Account::new(&record.subject, user_id_for(&record.subject), None, now);
                 match self.store.create_credential(&account).await {
-                    Ok(()) => account,
+                    Ok(()) => {
+                        self.emit(AuditEvent::AccountCreated {
+                            login: account.login.clone(),
+                            user_id: account.user_id.clone(),
+                            how: "magic_link",
+                        });
+                        account
+                    }
                     // Created by a concurrent redemption of another link: use it.
                     Err(StoreError::Conflict) => self.account(&record.subject).await?,
                     Err(other) => return Err(other.into()),
@@ -216,6 +228,10 @@ impl<S: Store> Portcullis<S> {
             )
             .map_err(EmailFlowError::Token)?;
         self.store.put(&issued.record).await?;
+        self.emit(AuditEvent::LinkSent {
+            to: email.clone(),
+            purpose: "password_reset",
+        });
         sender
             .send(Message::PasswordReset {
                 to: email,
@@ -267,10 +283,12 @@ impl<S: Store> Portcullis<S> {
             })
             .await?;
         self.unlock(&account.login, now).await?;
+        let mut sessions_ended = 0;
         if portcullis_session::lifecycle::credential_change_ends_other_sessions(
             preserve_existing_sessions,
         ) {
-            self.sessions
+            sessions_ended = self
+                .sessions
                 .revoke_all(
                     &account.user_id,
                     None,
@@ -280,6 +298,10 @@ impl<S: Store> Portcullis<S> {
                 .await
                 .map_err(|e| EmailFlowError::Account(AccountError::Session(e)))?;
         }
+        self.emit(AuditEvent::PasswordReset {
+            user_id: account.user_id.clone(),
+            sessions_ended,
+        });
         let factor = AuthenticationFactor::new(FactorType::Password, now);
         let mut new = NewSession::new(account.user_id.clone(), factor);
         new.second_factor_required = account.second_factor_required(now);

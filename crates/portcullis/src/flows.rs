@@ -54,6 +54,7 @@ use std::sync::Arc;
 use portcullis_otp::{OtpError, Refusal};
 
 use crate::accounts::{Account, Disabled, normalize_login};
+use crate::audit::{AuditEvent, AuditSink};
 use crate::sealed::SealError;
 use crate::second_factor::SecondFactorConfig;
 use crate::sessions::{Issued, SessionFlowError, Sessions};
@@ -187,6 +188,7 @@ pub struct Builder<S> {
     lockout: LockoutPolicy,
     digester: Digester,
     second_factor: Option<SecondFactorConfig>,
+    audit: Option<Arc<dyn AuditSink>>,
     single_use: SingleUseConfig,
     session_jwt: Option<(
         portcullis_jwt::Key,
@@ -196,6 +198,13 @@ pub struct Builder<S> {
 }
 
 impl<S: Store> Builder<S> {
+    /// Where audit events go ([`crate::audit`]).
+    #[must_use]
+    pub fn audit(mut self, sink: Arc<dyn AuditSink>) -> Self {
+        self.audit = Some(sink);
+        self
+    }
+
     /// Lifetimes and codes of emailed links ([`crate::email`]).
     #[must_use]
     pub fn single_use(mut self, config: SingleUseConfig) -> Self {
@@ -283,6 +292,7 @@ impl<S: Store> Builder<S> {
             lockout: self.lockout,
             sessions,
             second_factor: self.second_factor.map(Arc::new),
+            audit: self.audit,
         })
     }
 }
@@ -306,6 +316,7 @@ pub struct Portcullis<S> {
     lockout: LockoutPolicy,
     pub(crate) sessions: Sessions<S>,
     pub(crate) second_factor: Option<Arc<SecondFactorConfig>>,
+    audit: Option<Arc<dyn AuditSink>>,
 }
 
 impl<S: Store> Portcullis<S> {
@@ -319,8 +330,16 @@ impl<S: Store> Portcullis<S> {
             lockout: LockoutPolicy::default(),
             digester: Digester::Sha256,
             second_factor: None,
+            audit: None,
             single_use: SingleUseConfig::default(),
             session_jwt: None,
+        }
+    }
+
+    /// Hands `event` to the audit sink, if there is one.
+    pub(crate) fn emit(&self, event: AuditEvent) {
+        if let Some(sink) = &self.audit {
+            sink.record(event);
         }
     }
 
@@ -367,6 +386,11 @@ impl<S: Store> Portcullis<S> {
             .map_err(AccountError::Password)?;
         let account = Account::new(&login, user_id, Some(hash), now);
         self.store.create_credential(&account).await?;
+        self.emit(AuditEvent::AccountCreated {
+            login: account.login.clone(),
+            user_id: account.user_id.clone(),
+            how: "sign_up",
+        });
         let factor = AuthenticationFactor::new(FactorType::Password, now);
         let issued = self
             .sessions
@@ -399,6 +423,11 @@ impl<S: Store> Portcullis<S> {
         let mut account = Account::new(login, user_id, Some(stored.encoded().to_owned()), now);
         account.imported_from = Some(source.to_owned());
         self.store.create_credential(&account).await?;
+        self.emit(AuditEvent::AccountCreated {
+            login: account.login.clone(),
+            user_id: account.user_id.clone(),
+            how: "import",
+        });
         Ok(account)
     }
 
@@ -416,6 +445,43 @@ impl<S: Store> Portcullis<S> {
         now: OffsetDateTime,
     ) -> Result<Issued, LoginError> {
         let login = normalize_login(login);
+        let result = self.password_login(rng, &login, password, now).await;
+        match &result {
+            Ok((issued, hash_upgraded)) => self.emit(AuditEvent::LoginSucceeded {
+                user_id: issued.session.user_id.clone(),
+                session_id: issued.session.session_id.clone(),
+                hash_upgraded: *hash_upgraded,
+                second_factor_pending: issued.session.stage
+                    == portcullis_session::Stage::PendingSecondFactor,
+            }),
+            Err(refusal) => self.emit_refusal(&login, refusal),
+        }
+        result.map(|(issued, _)| issued)
+    }
+
+    /// Reports a refused sign-in to the audit sink.
+    pub(crate) fn emit_refusal(&self, login: &str, refusal: &LoginError) {
+        let reason = match refusal {
+            LoginError::InvalidCredentials => "invalid_credentials",
+            LoginError::Locked { .. } => "locked",
+            LoginError::Disabled => "disabled",
+            LoginError::SecondFactor(_) => "second_factor",
+            _ => "error",
+        };
+        self.emit(AuditEvent::LoginFailed {
+            login: login.to_owned(),
+            reason,
+        });
+    }
+
+    async fn password_login<R: CryptoRng + ?Sized>(
+        &self,
+        rng: &mut R,
+        login: &str,
+        password: &str,
+        now: OffsetDateTime,
+    ) -> Result<(Issued, bool), LoginError> {
+        let login = login.to_owned();
         if let Some(until) = self.locked_until(&login, now).await? {
             return Err(LoginError::Locked { until });
         }
@@ -452,6 +518,7 @@ impl<S: Store> Portcullis<S> {
             .reset(&failures_key(&login))
             .await
             .map_err(LoginError::Store)?;
+        let mut hash_upgraded = false;
         if let Some(new_hash) = upgrade {
             let expected = account.revision.to_string();
             let upgraded = account
@@ -463,7 +530,8 @@ impl<S: Store> Portcullis<S> {
                 .replace_credential(&account.login, &expected, &upgraded)
                 .await
             {
-                Ok(_) | Err(StoreError::Conflict) => {}
+                Ok(_) => hash_upgraded = true,
+                Err(StoreError::Conflict) => {}
                 Err(other) => return Err(LoginError::Store(other)),
             }
         }
@@ -472,10 +540,12 @@ impl<S: Store> Portcullis<S> {
         // With a confirmed second factor, the password alone yields only a session
         // that waits for it (and cannot be used as a session).
         new.second_factor_required = account.second_factor_required(now);
-        self.sessions
+        let issued = self
+            .sessions
             .start(rng, new, now)
             .await
-            .map_err(LoginError::Session)
+            .map_err(LoginError::Session)?;
+        Ok((issued, hash_upgraded))
     }
 
     /// Applies `change` to the account and stores it if nobody changed it meanwhile.
@@ -538,7 +608,13 @@ impl<S: Store> Portcullis<S> {
     /// refusal says until when.
     pub(crate) async fn count_failure(&self, login: &str, now: OffsetDateTime) -> LoginError {
         match self.lock_if_due(login, now).await {
-            Ok(Some(until)) => LoginError::Locked { until },
+            Ok(Some(until)) => {
+                self.emit(AuditEvent::AccountLocked {
+                    login: login.to_owned(),
+                    until,
+                });
+                LoginError::Locked { until }
+            }
             Ok(None) => LoginError::InvalidCredentials,
             Err(e) => LoginError::Store(e),
         }
@@ -586,6 +662,10 @@ impl<S: Store> Portcullis<S> {
         }
         self.store.reset(&locks_key(&login)).await?;
         self.store.reset(&failures_key(&login)).await?;
+        self.emit(AuditEvent::AccountAdministered {
+            login,
+            action: "unlocked",
+        });
         Ok(())
     }
 
@@ -620,6 +700,10 @@ impl<S: Store> Portcullis<S> {
             )
             .await
             .map_err(AccountError::Session)?;
+        self.emit(AuditEvent::AccountAdministered {
+            login: stored.login.clone(),
+            action: "disabled",
+        });
         Ok(stored)
     }
 
@@ -631,10 +715,15 @@ impl<S: Store> Portcullis<S> {
         let account = self.account(login).await?;
         let expected = account.revision.to_string();
         let enabled = account.clone().changed(|a| a.disabled = None);
-        Ok(self
+        let stored = self
             .store
             .replace_credential(&account.login, &expected, &enabled)
-            .await?)
+            .await?;
+        self.emit(AuditEvent::AccountAdministered {
+            login: stored.login.clone(),
+            action: "enabled",
+        });
+        Ok(stored)
     }
 }
 

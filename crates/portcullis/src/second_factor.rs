@@ -19,6 +19,7 @@ use portcullis_store::{PageRequest, StatusFilter, Store, StoreError};
 use portcullis_token::api_key::{ApiKeyStatus, Owner};
 
 use crate::accounts::{Account, TotpFactor};
+use crate::audit::AuditEvent;
 use crate::flows::{AccountError, LoginError, Portcullis};
 use crate::sealed::SealingKey;
 use crate::sessions::Issued;
@@ -142,6 +143,10 @@ impl<S: Store> Portcullis<S> {
             }
         })
         .await?;
+        self.emit(AuditEvent::SecondFactorChanged {
+            user_id: account.user_id.clone(),
+            change: "totp_confirmed",
+        });
         Ok(issued.codes)
     }
 
@@ -252,6 +257,10 @@ impl<S: Store> Portcullis<S> {
         self.store
             .replace_codes(&account.user_id, &issued.set)
             .await?;
+        self.emit(AuditEvent::SecondFactorChanged {
+            user_id: account.user_id.clone(),
+            change: "recovery_codes_regenerated",
+        });
         Ok(issued.codes)
     }
 
@@ -270,6 +279,10 @@ impl<S: Store> Portcullis<S> {
         let account = self.account(login).await?;
         self.replace_account(&account, |a| a.totp = None).await?;
         self.store.delete_codes(&account.user_id).await?;
+        self.emit(AuditEvent::SecondFactorChanged {
+            user_id: account.user_id.clone(),
+            change: "totp_removed",
+        });
         if portcullis_session::lifecycle::credential_change_ends_other_sessions(
             preserve_existing_sessions,
         ) {
@@ -329,10 +342,12 @@ impl<S: Store> Portcullis<S> {
         refusal: Refusal,
         now: OffsetDateTime,
     ) -> LoginError {
-        match self.count_failure(&account.login, now).await {
+        let refused = match self.count_failure(&account.login, now).await {
             LoginError::InvalidCredentials => LoginError::SecondFactor(refusal),
             other => other,
-        }
+        };
+        self.emit_refusal(&account.login, &refused);
+        refused
     }
 
     async fn finish_second_factor<R: CryptoRng + ?Sized>(
@@ -347,6 +362,14 @@ impl<S: Store> Portcullis<S> {
             .reset(&crate::flows::failures_key(&account.login))
             .await
             .map_err(LoginError::Store)?;
+        self.emit(AuditEvent::SecondFactorCompleted {
+            user_id: account.user_id.clone(),
+            factor: if kind == FactorType::Totp {
+                "totp"
+            } else {
+                "recovery_code"
+            },
+        });
         self.sessions
             .complete_second_factor(
                 rng,

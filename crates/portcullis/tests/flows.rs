@@ -239,3 +239,102 @@ fn lock_durations_double_up_to_the_maximum() {
     assert_eq!(policy.lock_duration(10), Duration::hours(24));
     assert_eq!(policy.lock_duration(u64::MAX), Duration::hours(24));
 }
+
+#[derive(Debug, Default)]
+struct Recorder(std::sync::Mutex<Vec<portcullis::audit::AuditEvent>>);
+
+impl portcullis::audit::AuditSink for Recorder {
+    fn record(&self, event: portcullis::audit::AuditEvent) {
+        self.0.lock().unwrap().push(event);
+    }
+}
+
+#[test]
+fn audit_events_name_each_outcome_and_no_secret() {
+    use portcullis::audit::AuditEvent;
+    let recorder = std::sync::Arc::new(Recorder::default());
+    let hasher = HasherConfig {
+        target: Target::Argon2id(Argon2Params {
+            m_cost: 1024,
+            t_cost: 1,
+            p_cost: 1,
+        }),
+        ..HasherConfig::default()
+    };
+    let auth = Portcullis::builder(MemoryStore::new())
+        .hasher(hasher)
+        .lockout(LockoutPolicy {
+            max_failures: 2,
+            ..LockoutPolicy::default()
+        })
+        .audit(recorder.clone())
+        .build()
+        .unwrap();
+    let now = t0();
+    runtime().block_on(async {
+        auth.sign_up(&mut OsRng, "ada@example.com", "user-1", PASSWORD, now)
+            .await
+            .unwrap();
+        for _ in 0..2 {
+            auth.login_password(&mut OsRng, "ada@example.com", "hunter2", now)
+                .await
+                .unwrap_err();
+        }
+        auth.unlock("ada@example.com", now).await.unwrap();
+        let record =
+            ImportRecord::from_json_str(r#"{"hash": "$1$saltstri$qQY4WxjABChYG1ccLpfkz/"}"#)
+                .unwrap();
+        auth.import("grace@example.com", "user-2", &record, "php", now)
+            .await
+            .unwrap();
+        auth.login_password(&mut OsRng, "grace@example.com", "password", now)
+            .await
+            .unwrap();
+    });
+    let events = recorder.0.lock().unwrap().clone();
+    let text = format!("{events:?}");
+    for secret in [PASSWORD, "hunter2", "$1$saltstri", "argon2id"] {
+        assert!(!text.contains(secret), "{secret} in {text}");
+    }
+    assert!(matches!(
+        &events[0],
+        AuditEvent::AccountCreated { how: "sign_up", .. }
+    ));
+    assert!(matches!(
+        &events[1],
+        AuditEvent::LoginFailed {
+            reason: "invalid_credentials",
+            ..
+        }
+    ));
+    assert!(
+        matches!(&events[2], AuditEvent::AccountLocked { until, .. } if *until == now + Duration::minutes(5))
+    );
+    assert!(matches!(
+        &events[3],
+        AuditEvent::LoginFailed {
+            reason: "locked",
+            ..
+        }
+    ));
+    assert!(matches!(
+        &events[4],
+        AuditEvent::AccountAdministered {
+            action: "unlocked",
+            ..
+        }
+    ));
+    assert!(matches!(
+        &events[5],
+        AuditEvent::AccountCreated { how: "import", .. }
+    ));
+    assert!(matches!(
+        &events[6],
+        AuditEvent::LoginSucceeded {
+            hash_upgraded: true,
+            second_factor_pending: false,
+            ..
+        }
+    ));
+    assert_eq!(events.len(), 7);
+}
