@@ -13,15 +13,22 @@
 //! `baseline` is `jsonwebtoken::decode` of the same token into a JSON value with the same
 //! key (parsed once, outside the loop) and the same issuer check; `floor` is the bare
 //! aws-lc-rs signature check of the token's signing input with an already parsed key.
+//!
+//! `flows/login_password_<backend>`: a whole password sign-in through
+//! [`Portcullis::login_password`] (lock check, account read, argon2id verify on the
+//! blocking pool, failure-counter reset, session start and store) beside `baseline`, the
+//! bare argon2id computation (OWASP parameters, the argon2 crate) over the same
+//! password and salt: the ratio is the flow's overhead over the hash it cannot avoid.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use portcullis::core::{Duration, OffsetDateTime, OsRng};
+use portcullis::flows::Portcullis;
 use portcullis::jwt::{Algorithm, Jwks, Key, KeySpec, Verifier};
 use portcullis::session::jwt::SessionJwtConfig;
 use portcullis::session::{AuthenticationFactor, FactorType, NewSession, SessionPolicy};
 use portcullis::sessions::Sessions;
-use portcullis::store::{MemoryStore, SessionStore, SqliteStore};
+use portcullis::store::{MemoryStore, SessionStore, SqliteStore, Store};
 use portcullis::token::Digester;
 use tokio::runtime::Runtime;
 
@@ -61,6 +68,42 @@ fn token_auth<S: SessionStore + Clone>(c: &mut Criterion, name: &str, rt: &Runti
                     .await
                     .unwrap()
             })
+        });
+    });
+    group.finish();
+}
+
+const PASSWORD: &str = "correct horse battery staple 42";
+
+fn login<S: Store>(c: &mut Criterion, name: &str, rt: &Runtime, store: S) {
+    use base64::Engine as _;
+    let now = OffsetDateTime::now_utc();
+    let auth = Portcullis::builder(store).build().unwrap();
+    let signed_up = rt
+        .block_on(auth.sign_up(&mut OsRng, "ada@example.com", "user-1", PASSWORD, now))
+        .unwrap();
+    let stored = signed_up.account.password_hash.unwrap();
+    let fields: Vec<&str> = stored.split('$').collect();
+    let b64 = base64::engine::general_purpose::STANDARD_NO_PAD;
+    let salt = b64.decode(fields[4]).unwrap();
+    let expected = b64.decode(fields[5]).unwrap();
+
+    let mut group = c.benchmark_group(format!("flows/login_password_{name}"));
+    group.sample_size(20);
+    group.bench_function("portcullis", |b| {
+        b.iter(|| {
+            rt.block_on(auth.login_password(&mut OsRng, "ada@example.com", PASSWORD, now))
+                .unwrap()
+        });
+    });
+    group.bench_function("baseline", |b| {
+        b.iter(|| {
+            let params = argon2::Params::new(19_456, 2, 1, Some(32)).unwrap();
+            let mut out = [0u8; 32];
+            argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+                .hash_password_into(PASSWORD.as_bytes(), &salt, &mut out)
+                .unwrap();
+            assert_eq!(out[..], expected[..]);
         });
     });
     group.finish();
@@ -141,7 +184,9 @@ fn session(c: &mut Criterion) {
     let rt = runtime();
     token_auth(c, "memory", &rt, MemoryStore::new());
     let sqlite = rt.block_on(SqliteStore::open_in_memory()).unwrap();
-    token_auth(c, "sqlite", &rt, sqlite);
+    token_auth(c, "sqlite", &rt, sqlite.clone());
+    login(c, "memory", &rt, MemoryStore::new());
+    login(c, "sqlite", &rt, sqlite);
     jwt_auth(
         c,
         &rt,
