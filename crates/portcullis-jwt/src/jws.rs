@@ -25,12 +25,32 @@
 //!
 //! `jsonwebtoken` (12, aws-lc-rs backend) builds the verification key from its
 //! `DecodingKey` on every call and decodes the claims twice (once into a map to
-//! validate, once into the caller's type); measured on this machine it verifies RS256
-//! at 1.31x the bare aws-lc-rs signature check and HS256 at 7.1x the bare HMAC, and it
-//! signs RS256 at 2.56x because the private key is re-parsed from PKCS#8 each time.
-//! Here the parsed aws-lc-rs key lives in the [`Key`], claims are decoded once, and the
-//! signature is checked by aws-lc-rs directly. `jsonwebtoken` remains a dev-dependency:
-//! the interop tests sign and verify with it in both directions.
+//! validate, once into the caller's type), and its `EncodingKey` re-parses the private
+//! key from PKCS#8 on every `encode`. Here the parsed aws-lc-rs key lives in the
+//! [`Key`], the claims are read once in one pass, and the signature is made and
+//! checked by aws-lc-rs directly. `jsonwebtoken` remains a dev-dependency: the interop
+//! tests sign and verify with it in both directions, and the benches compare with it.
+//!
+//! Measured with `cargo bench -p portcullis-benches --bench jwt` (2-core machine shared
+//! with other work, so a few percent of noise): ours against `jsonwebtoken` (baseline)
+//! and against the bare aws-lc-rs operation with a parsed key (floor).
+//!
+//! | operation | ours | / baseline | / floor |
+//! |---|---|---|---|
+//! | verify RS256 | 21.6 µs | 0.81 | 1.10 |
+//! | verify PS256 | 21.3 µs | 0.76 | 1.06 |
+//! | verify ES256 | 70.8 µs | 1.01 | 0.86 |
+//! | verify EdDSA | 62.2 µs | 0.81 | 1.28 |
+//! | verify HS256 | 1.88 µs | 0.58 | 4.06 |
+//! | sign RS256 | 792 µs | 0.63 | 1.11 |
+//! | sign PS256 | 715 µs | 0.52 | 0.86 |
+//! | sign ES256 | 25.7 µs | 0.64 | 0.92 |
+//! | sign EdDSA | 17.2 µs | 0.73 | 1.42 |
+//! | sign HS256 | 1.40 µs | 0.93 | 2.96 |
+//!
+//! HMAC is so cheap (about 0.5 µs for a token) that base64 and JSON dominate: HS256
+//! cannot come near the floor, and signing any token costs a fixed ~1 µs of encoding
+//! on top of the signature.
 
 use std::sync::Arc;
 
