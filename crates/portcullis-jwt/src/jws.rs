@@ -330,10 +330,13 @@ fn starts_object(bytes: &[u8]) -> bool {
 
 fn typ_matches(have: &str, want: &str) -> bool {
     fn strip(t: &str) -> &str {
-        if t.len() > 12 && t[..12].eq_ignore_ascii_case("application/") {
-            &t[12..]
-        } else {
-            t
+        match (t.get(..12), t.get(12..)) {
+            (Some(prefix), Some(rest))
+                if !rest.is_empty() && prefix.eq_ignore_ascii_case("application/") =>
+            {
+                rest
+            }
+            _ => t,
         }
     }
     strip(have).eq_ignore_ascii_case(strip(want))

@@ -385,7 +385,7 @@ impl<F: Fetch, C: Clock> RemoteJwks<F, C> {
     /// [`JwtError::Fetch`] when there is no usable set.
     pub async fn keys(&self) -> Result<Arc<Jwks>, JwtError> {
         let now = self.clock.now();
-        let (fresh, generation, recent_attempt) = {
+        let (fresh, generation, hold_off) = {
             let state = self.state();
             let fresh = match (&state.keys, &state.snapshot) {
                 (Some(keys), Some(s)) if now < s.expires_at => Some(keys.clone()),
@@ -394,13 +394,14 @@ impl<F: Fetch, C: Clock> RemoteJwks<F, C> {
             let recent = state
                 .last_attempt
                 .is_some_and(|at| now < at + self.config.cooldown);
-            (fresh, state.generation, recent)
+            // A fetch under way is waited for; a finished one within the cooldown is
+            // not repeated, so a failing server is asked at most once per cooldown.
+            (fresh, state.generation, recent && !state.in_flight)
         };
         if let Some(keys) = fresh {
             return Ok(keys);
         }
-        // Expired or empty: fetch, unless a fetch just failed (then serve stale).
-        let outcome = if recent_attempt && self.state().keys.is_some() {
+        let outcome = if hold_off {
             Err(JwtError::Fetch("in cooldown after a failed fetch".into()))
         } else {
             self.refresh(generation).await

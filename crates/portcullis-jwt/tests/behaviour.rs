@@ -371,6 +371,15 @@ fn time_claims_issuer_audience_and_type() {
     assert!(need.verify(&at, now()).is_ok());
     assert!(need.verify(&app, now()).is_ok());
     assert_eq!(need.verify(&five, now()).unwrap_err(), JwtError::WrongType);
+    // Multi-byte text around the prefix boundary is compared, never sliced apart.
+    for typ in ["aéééééé", "application/", "applicationé/at+jwt", "ééééééé"] {
+        let odd = sign(NewClaims::new().typ(typ));
+        assert_eq!(
+            need.verify(&odd, now()).unwrap_err(),
+            JwtError::WrongType,
+            "{typ}"
+        );
+    }
     assert!(v.clone().max_len(10).is_err());
 }
 
