@@ -82,6 +82,12 @@ impl TotpEnrollments {
         }
     }
 
+    /// The TOTP settings new factors use.
+    #[must_use]
+    pub fn totp(&self) -> &Totp {
+        &self.totp
+    }
+
     /// Sets the TOTP settings new factors use.
     #[must_use]
     pub fn with_totp(mut self, totp: Totp) -> Self {

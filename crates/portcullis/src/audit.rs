@@ -55,7 +55,8 @@ pub enum AuditEvent {
     SecondFactorChanged {
         /// The user.
         user_id: String,
-        /// `totp_confirmed`, `totp_removed` or `recovery_codes_regenerated`.
+        /// `totp_confirmed`, `totp_imported`, `totp_removed` or
+        /// `recovery_codes_regenerated`.
         change: &'static str,
     },
     /// A magic link or reset link was handed to the sender.

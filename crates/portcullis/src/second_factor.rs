@@ -100,6 +100,51 @@ impl<S: Store> Portcullis<S> {
         })
     }
 
+    /// Stores a TOTP secret brought from another system (PropelAuth `migrate_user`'s
+    /// `existing_mfa_base32_encoded_secret`, a Stytch TOTP migration) as an active
+    /// factor: the user's authenticator app keeps working and sign-in asks for its code.
+    /// Secrets shorter than 128 bits are accepted only with `allow_short_legacy`.
+    ///
+    /// # Errors
+    /// [`AccountError::Otp`] for a secret that is not base32 or too short;
+    /// [`AccountError::Unknown`]; a store failure.
+    pub async fn import_totp(
+        &self,
+        login: &str,
+        base32_secret: &str,
+        allow_short_legacy: bool,
+        now: OffsetDateTime,
+    ) -> Result<(), AccountError> {
+        let config = self.second_factor()?;
+        let policy = if allow_short_legacy {
+            SecretPolicy::DangerAllowLegacy
+        } else {
+            SecretPolicy::Standard
+        };
+        let secret = OtpSecret::from_base32(base32_secret, policy).map_err(AccountError::Otp)?;
+        let account = self.account(login).await?;
+        let sealed = config
+            .sealing_key
+            .seal(
+                secret.to_base32().expose_secret().as_bytes(),
+                &account.login,
+            )
+            .map_err(AccountError::Seal)?;
+        let totp = config.enrollments.totp().clone();
+        self.replace_account(&account, |a| {
+            a.totp = Some(TotpFactor {
+                enrollment: portcullis_otp::TotpEnrollment::imported(totp, now),
+                sealed_secret: sealed,
+            });
+        })
+        .await?;
+        self.emit(AuditEvent::SecondFactorChanged {
+            user_id: account.user_id.clone(),
+            change: "totp_imported",
+        });
+        Ok(())
+    }
+
     /// Confirms a pending enrolment with the first code from the user's app, and
     /// returns a fresh set of recovery codes to show once.
     ///

@@ -272,6 +272,40 @@ fn second_factor_on_sqlite() {
 }
 
 #[test]
+fn an_imported_totp_secret_is_asked_for_at_sign_in() {
+    runtime().block_on(async {
+        let auth = auth(MemoryStore::new());
+        let now = t0();
+        auth.sign_up(&mut OsRng, LOGIN, "user-1", PASSWORD, now)
+            .await
+            .unwrap();
+        // 80 bits, as some older systems made them: refused unless allowed.
+        let legacy = "JBSWY3DPEHPK3PXP";
+        assert!(matches!(
+            auth.import_totp(LOGIN, legacy, false, now).await,
+            Err(AccountError::Otp(_))
+        ));
+        auth.import_totp(LOGIN, legacy, true, now).await.unwrap();
+        let seed = OtpSecret::from_base32(legacy, SecretPolicy::DangerAllowLegacy).unwrap();
+        let pending = auth
+            .login_password(&mut OsRng, LOGIN, PASSWORD, now)
+            .await
+            .unwrap();
+        assert_eq!(pending.session.stage, Stage::PendingSecondFactor);
+        let full = auth
+            .complete_totp(
+                &mut OsRng,
+                pending.token.render().expose_secret(),
+                &code(&seed, now),
+                now,
+            )
+            .await
+            .unwrap();
+        assert_eq!(full.session.stage, Stage::Full);
+    });
+}
+
+#[test]
 fn without_configuration_the_flows_say_so() {
     runtime().block_on(async {
         let auth = Portcullis::builder(MemoryStore::new()).build().unwrap();
