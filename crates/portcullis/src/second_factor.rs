@@ -130,7 +130,7 @@ impl<S: Store> Portcullis<S> {
                 &account.login,
             )
             .map_err(AccountError::Seal)?;
-        let totp = config.enrollments.totp().clone();
+        let totp = *config.enrollments.totp();
         self.replace_account(&account, |a| {
             a.totp = Some(TotpFactor {
                 enrollment: portcullis_otp::TotpEnrollment::imported(totp, now),
