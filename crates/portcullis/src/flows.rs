@@ -277,6 +277,7 @@ impl<S: Store> Builder<S> {
         let hasher = Hasher::new(self.hasher).map_err(AccountError::Password)?;
         let policy = PasswordPolicy::new(self.password_policy).map_err(AccountError::Password)?;
         let tokens = SingleUseTokens::new(self.single_use, self.digester.clone());
+        let digester = self.digester.clone();
         let mut sessions = Sessions::new(self.store.clone(), self.session_policy, self.digester)
             .map_err(|e| AccountError::Session(e.into()))?;
         if let Some((key, verifier, config)) = self.session_jwt {
@@ -289,6 +290,7 @@ impl<S: Store> Builder<S> {
             hasher: AsyncHasher::new(hasher),
             policy,
             tokens,
+            digester,
             lockout: self.lockout,
             sessions,
             second_factor: self.second_factor.map(Arc::new),
@@ -313,6 +315,7 @@ pub struct Portcullis<S> {
     pub(crate) hasher: AsyncHasher,
     pub(crate) policy: PasswordPolicy,
     pub(crate) tokens: SingleUseTokens,
+    pub(crate) digester: Digester,
     lockout: LockoutPolicy,
     pub(crate) sessions: Sessions<S>,
     pub(crate) second_factor: Option<Arc<SecondFactorConfig>>,

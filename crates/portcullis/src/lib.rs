@@ -36,6 +36,8 @@ pub use portcullis_password as password;
 #[cfg(feature = "flows")]
 pub mod accounts;
 #[cfg(feature = "flows")]
+pub mod api_keys;
+#[cfg(feature = "flows")]
 pub mod audit;
 #[cfg(feature = "flows")]
 pub mod email;
