@@ -41,6 +41,16 @@ pub enum Message {
         /// When the link stops working.
         expires_at: OffsetDateTime,
     },
+    /// A one-time passcode for an email address or phone number
+    /// ([`crate::passcodes`]).
+    Passcode {
+        /// Where to send it.
+        to: portcullis_otp::Destination,
+        /// The code (a secret).
+        code: SecretString,
+        /// When it stops working.
+        expires_at: OffsetDateTime,
+    },
     /// A password-reset link for `to`.
     PasswordReset {
         /// The address.

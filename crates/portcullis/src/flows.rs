@@ -55,6 +55,7 @@ use portcullis_otp::{OtpError, Refusal};
 
 use crate::accounts::{Account, Disabled, normalize_login};
 use crate::audit::{AuditEvent, AuditSink};
+use crate::passcodes::PasscodeConfig;
 use crate::sealed::SealError;
 use crate::second_factor::SecondFactorConfig;
 use crate::sessions::{Issued, SessionFlowError, Sessions};
@@ -188,6 +189,7 @@ pub struct Builder<S> {
     lockout: LockoutPolicy,
     digester: Digester,
     second_factor: Option<SecondFactorConfig>,
+    passcodes: Option<PasscodeConfig>,
     audit: Option<Arc<dyn AuditSink>>,
     single_use: SingleUseConfig,
     session_jwt: Option<(
@@ -198,6 +200,13 @@ pub struct Builder<S> {
 }
 
 impl<S: Store> Builder<S> {
+    /// Enables one-time passcodes by email, SMS and WhatsApp ([`crate::passcodes`]).
+    #[must_use]
+    pub fn passcodes(mut self, config: PasscodeConfig) -> Self {
+        self.passcodes = Some(config);
+        self
+    }
+
     /// Where audit events go ([`crate::audit`]).
     #[must_use]
     pub fn audit(mut self, sink: Arc<dyn AuditSink>) -> Self {
@@ -294,6 +303,7 @@ impl<S: Store> Builder<S> {
             lockout: self.lockout,
             sessions,
             second_factor: self.second_factor.map(Arc::new),
+            passcodes: self.passcodes.map(Arc::new),
             audit: self.audit,
         })
     }
@@ -319,6 +329,7 @@ pub struct Portcullis<S> {
     lockout: LockoutPolicy,
     pub(crate) sessions: Sessions<S>,
     pub(crate) second_factor: Option<Arc<SecondFactorConfig>>,
+    pub(crate) passcodes: Option<Arc<PasscodeConfig>>,
     audit: Option<Arc<dyn AuditSink>>,
 }
 
@@ -333,6 +344,7 @@ impl<S: Store> Portcullis<S> {
             lockout: LockoutPolicy::default(),
             digester: Digester::Sha256,
             second_factor: None,
+            passcodes: None,
             audit: None,
             single_use: SingleUseConfig::default(),
             session_jwt: None,
