@@ -72,6 +72,9 @@ pub struct Account {
     /// When it was created.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// When the address was proven to receive mail (a redeemed link).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub email_verified_at: Option<OffsetDateTime>,
     /// When the password last changed.
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub password_changed_at: Option<OffsetDateTime>,
@@ -134,6 +137,7 @@ impl Account {
             password_hash,
             imported_from: None,
             totp: None,
+            email_verified_at: None,
             created_at: now,
             disabled: None,
             revision: 0,

@@ -21,7 +21,7 @@ use portcullis_store::{Store, StoreError};
 use portcullis_token::pkce::CodeChallenge;
 use portcullis_token::{IssueRequest, OpaqueToken, Purpose, RedeemCheck, TokenError, TokenRecord};
 
-use crate::accounts::{Account, normalize_login};
+use crate::accounts::normalize_login;
 use crate::audit::AuditEvent;
 use crate::flows::{AccountError, Portcullis};
 use crate::sessions::Issued;
@@ -49,6 +49,26 @@ pub enum Message {
         /// The code (a secret).
         code: SecretString,
         /// When it stops working.
+        expires_at: OffsetDateTime,
+    },
+    /// An invitation link for `to`.
+    Invite {
+        /// The address.
+        to: String,
+        /// The single-use token (a secret).
+        token: SecretString,
+        /// The organisation invited to, if any.
+        scope: Option<String>,
+        /// When the invitation lapses.
+        expires_at: OffsetDateTime,
+    },
+    /// A link proving `to` receives mail.
+    EmailVerification {
+        /// The address.
+        to: String,
+        /// The single-use token (a secret).
+        token: SecretString,
+        /// When the link stops working.
         expires_at: OffsetDateTime,
     },
     /// A password-reset link for `to`.
@@ -176,32 +196,11 @@ impl<S: Store> Portcullis<S> {
         now: OffsetDateTime,
     ) -> Result<Issued, EmailFlowError> {
         let record = self
-            .consume(presented, Purpose::Login, code_verifier, now)
+            .consume_link(presented, Purpose::Login, code_verifier, now)
             .await?;
-        let account = match self.account(&record.subject).await {
-            Ok(account) => account,
-            Err(AccountError::Unknown) => {
-                let account =
-                    Account::new(&record.subject, user_id_for(&record.subject), None, now);
-                match self.store.create_credential(&account).await {
-                    Ok(()) => {
-                        self.emit(AuditEvent::AccountCreated {
-                            login: account.login.clone(),
-                            user_id: account.user_id.clone(),
-                            how: "magic_link",
-                        });
-                        account
-                    }
-                    // Created by a concurrent redemption of another link: use it.
-                    Err(StoreError::Conflict) => self.account(&record.subject).await?,
-                    Err(other) => return Err(other.into()),
-                }
-            }
-            Err(other) => return Err(other.into()),
-        };
-        if account.disabled.is_some() || account.deleted_at.is_some() {
-            return Err(EmailFlowError::Account(AccountError::Unknown));
-        }
+        let account = self
+            .account_or_create(&record.subject, user_id_for, "magic_link", now)
+            .await?;
         let factor = AuthenticationFactor::new(FactorType::MagicLink, now);
         let mut new = NewSession::new(account.user_id.clone(), factor);
         new.second_factor_required = account.second_factor_required(now);
@@ -284,7 +283,7 @@ impl<S: Store> Portcullis<S> {
             .hash(SecretString::from(new_password))
             .await
             .map_err(|e| EmailFlowError::Account(AccountError::Password(e)))?;
-        self.consume(presented, Purpose::PasswordReset, None, now)
+        self.consume_link(presented, Purpose::PasswordReset, None, now)
             .await?;
         let account = self
             .replace_account(&account, |a| {
@@ -343,7 +342,7 @@ impl<S: Store> Portcullis<S> {
     }
 
     /// Judges the presented token against its record, then consumes it atomically.
-    async fn consume(
+    pub(crate) async fn consume_link(
         &self,
         presented: &str,
         purpose: Purpose,

@@ -44,6 +44,8 @@ pub mod email;
 #[cfg(feature = "flows")]
 pub mod flows;
 #[cfg(feature = "flows")]
+pub mod invites;
+#[cfg(feature = "flows")]
 pub mod passcodes;
 #[cfg(feature = "flows")]
 pub mod sealed;

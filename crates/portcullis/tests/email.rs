@@ -26,6 +26,13 @@ impl Sender for Inbox {
 }
 
 impl Inbox {
+    fn token_of_invite(&self) -> SecretString {
+        match self.take().pop() {
+            Some(Message::Invite { token, .. }) => token,
+            other => panic!("{other:?}"),
+        }
+    }
+
     fn take(&self) -> Vec<Message> {
         std::mem::take(&mut *self.0.lock().unwrap())
     }
@@ -254,6 +261,120 @@ async fn email_flows<S: Store>(store: S) {
             .unwrap_err(),
         EmailFlowError::Token(TokenError::AlreadyUsed)
     );
+}
+
+async fn invites_and_verification<S: Store>(store: S) {
+    use portcullis::token::invite::{InviteRequest, Inviter};
+    let auth = auth(store);
+    let inbox = Inbox::default();
+    let now = t0();
+
+    // Invite into an organisation with a role; accepting signs the invitee in there.
+    let record = auth
+        .invite(
+            &mut OsRng,
+            &inbox,
+            InviteRequest::new("Grace@Example.com")
+                .scope("org_1")
+                .inviter(Inviter::user("user-9"))
+                .roles(["admin"]),
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(record.invitee_email(), "grace@example.com");
+    let token = match inbox.take().pop() {
+        Some(Message::Invite { token, scope, .. }) => {
+            assert_eq!(scope.as_deref(), Some("org_1"));
+            token
+        }
+        other => panic!("{other:?}"),
+    };
+    let issued = auth
+        .accept_invite(
+            &mut OsRng,
+            token.expose_secret(),
+            |_| "user-grace".into(),
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(issued.session.roles, ["admin"]);
+    assert_eq!(issued.session.organization_id.as_deref(), Some("org_1"));
+    assert!(
+        auth.account("grace@example.com")
+            .await
+            .unwrap()
+            .email_verified_at
+            .is_some()
+    );
+    assert_eq!(
+        auth.accept_invite(&mut OsRng, token.expose_secret(), |_| unreachable!(), now)
+            .await
+            .unwrap_err(),
+        EmailFlowError::Token(TokenError::AlreadyUsed)
+    );
+
+    // Revoked by address: the link stops working.
+    auth.invite(
+        &mut OsRng,
+        &inbox,
+        InviteRequest::new("eve@example.com").scope("org_1"),
+        now,
+    )
+    .await
+    .unwrap();
+    let token = inbox.token_of_invite();
+    assert_eq!(
+        auth.revoke_invites("EVE@example.com", Some("org_1"), now)
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(
+        auth.accept_invite(&mut OsRng, token.expose_secret(), |_| unreachable!(), now)
+            .await
+            .is_err()
+    );
+
+    // Email verification of a password account.
+    auth.sign_up(&mut OsRng, "ada@example.com", "user-1", PASSWORD, now)
+        .await
+        .unwrap();
+    assert!(
+        auth.account("ada@example.com")
+            .await
+            .unwrap()
+            .email_verified_at
+            .is_none()
+    );
+    auth.send_email_verification(&mut OsRng, &inbox, "ada@example.com", now)
+        .await
+        .unwrap();
+    let token = match inbox.take().pop() {
+        Some(Message::EmailVerification { token, .. }) => token,
+        other => panic!("{other:?}"),
+    };
+    let verified = auth.verify_email(token.expose_secret(), now).await.unwrap();
+    assert_eq!(verified.email_verified_at, Some(now));
+    assert_eq!(
+        auth.verify_email(token.expose_secret(), now)
+            .await
+            .unwrap_err(),
+        EmailFlowError::Token(TokenError::AlreadyUsed)
+    );
+}
+
+#[test]
+fn invites_and_verification_on_memory() {
+    runtime().block_on(invites_and_verification(MemoryStore::new()));
+}
+
+#[test]
+fn invites_and_verification_on_sqlite() {
+    runtime().block_on(async {
+        invites_and_verification(SqliteStore::open_in_memory().await.unwrap()).await;
+    });
 }
 
 fn runtime() -> tokio::runtime::Runtime {
