@@ -5,7 +5,8 @@
 //! imports users from four older systems with the hashes they kept and upgrades each
 //! to argon2id at its first sign-in, enrols TOTP (the QR code written to a file) and
 //! signs in with a code and with a recovery code, issues a session JWT and verifies it
-//! against the published JWKS, then lists and revokes sessions. Each step prints what
+//! against the published JWKS, signs a new user in by magic link (bound to the
+//! requesting browser by PKCE), then lists and revokes sessions. Each step prints what
 //! happened; no secret is printed. The demo plays the user's authenticator app, so it
 //! computes the codes itself.
 
@@ -14,6 +15,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use portcullis::core::{Duration, OffsetDateTime, OsRng, SecretBytes, random};
+use portcullis::email::{Message, Sender};
 use portcullis::flows::{LoginError, Portcullis};
 use portcullis::jwt::{Algorithm, Jwks, KeySet, KeySpec, RotationPolicy};
 use portcullis::otp::{
@@ -346,7 +348,72 @@ async fn demo<S: Store>(
         refreshed.refreshed.is_some()
     )?;
 
-    writeln!(out, "\n6. sessions: list, authenticate, revoke everywhere")?;
+    writeln!(out, "\n6. magic link (the sender is the demo's inbox)")?;
+    let inbox = Inbox::default();
+    let verifier = portcullis::token::pkce::CodeVerifier::generate(&mut OsRng);
+    let link_to = format!("linus+{}@example.com", now.unix_timestamp());
+    auth.send_magic_link(
+        &mut OsRng,
+        &inbox,
+        &link_to,
+        Some(verifier.challenge()),
+        later,
+    )
+    .await?;
+    let token = inbox.take_link().ok_or("no link was sent")?;
+    let peek = auth
+        .peek_email_token(
+            token.expose_secret(),
+            portcullis::token::Purpose::Login,
+            later,
+        )
+        .await?;
+    writeln!(
+        out,
+        "   link sent to {link_to}; opening it only peeks (verifier required: {})",
+        peek.requires_verifier
+    )?;
+    let elsewhere = auth
+        .redeem_magic_link(
+            &mut OsRng,
+            token.expose_secret(),
+            None,
+            |_| String::new(),
+            later,
+        )
+        .await;
+    writeln!(
+        out,
+        "   redeemed from another browser: {}",
+        outcome(&elsewhere.map(|_| ()))
+    )?;
+    let signed_in = auth
+        .redeem_magic_link(
+            &mut OsRng,
+            token.expose_secret(),
+            Some(verifier.expose_secret()),
+            |_| "user-linus".to_owned(),
+            later,
+        )
+        .await?;
+    let again = auth
+        .redeem_magic_link(
+            &mut OsRng,
+            token.expose_secret(),
+            Some(verifier.expose_secret()),
+            |_| String::new(),
+            later,
+        )
+        .await;
+    writeln!(
+        out,
+        "   redeemed by the requesting browser: account created, {} session for {}; again: {}",
+        format!("{:?}", signed_in.session.stage).to_lowercase(),
+        signed_in.session.user_id,
+        outcome(&again.map(|_| ()))
+    )?;
+
+    writeln!(out, "\n7. sessions: list, authenticate, revoke everywhere")?;
     let sessions = auth.sessions();
     let active = sessions
         .list(
@@ -379,6 +446,29 @@ async fn demo<S: Store>(
     )?;
     writeln!(out, "\ndone")?;
     Ok(())
+}
+
+/// The demo's mail: keeps what the flows hand over.
+#[derive(Default)]
+struct Inbox(std::sync::Mutex<Vec<Message>>);
+
+impl Sender for Inbox {
+    async fn send(&self, message: Message) -> Result<(), String> {
+        self.0
+            .lock()
+            .map_err(|_| "inbox poisoned".to_owned())?
+            .push(message);
+        Ok(())
+    }
+}
+
+impl Inbox {
+    fn take_link(&self) -> Option<portcullis::core::SecretString> {
+        match self.0.lock().ok()?.pop()? {
+            Message::MagicLink { token, .. } => Some(token),
+            _ => None,
+        }
+    }
 }
 
 fn outcome<E: std::fmt::Display>(result: &Result<(), E>) -> String {
