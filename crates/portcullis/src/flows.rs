@@ -374,6 +374,35 @@ impl<S: Store> Portcullis<S> {
             .await?)
     }
 
+    /// The active account of `user_id` (accounts are keyed by login; this finds one
+    /// from a session's user).
+    ///
+    /// # Errors
+    /// [`AccountError::Unknown`]; a store failure.
+    pub async fn account_of_user(
+        &self,
+        user_id: &str,
+        now: OffsetDateTime,
+    ) -> Result<Account, AccountError> {
+        let owner = portcullis_token::api_key::Owner::user(user_id);
+        let listing = self
+            .store
+            .list_credentials::<Account>(
+                &owner,
+                portcullis_store::StatusFilter::Only(
+                    portcullis_token::api_key::ApiKeyStatus::Active,
+                ),
+                now,
+                portcullis_store::PageRequest::new(1, 1),
+            )
+            .await?;
+        listing
+            .items
+            .into_iter()
+            .next()
+            .ok_or(AccountError::Unknown)
+    }
+
     /// Creates an account with a password that meets the policy, and its first session.
     ///
     /// # Errors

@@ -15,8 +15,7 @@ use portcullis_otp::{
     TotpEnrollments,
 };
 use portcullis_session::{AuthenticationFactor, FactorType, TerminationReason};
-use portcullis_store::{PageRequest, StatusFilter, Store, StoreError};
-use portcullis_token::api_key::{ApiKeyStatus, Owner};
+use portcullis_store::{Store, StoreError};
 
 use crate::accounts::{Account, TotpFactor};
 use crate::audit::AuditEvent;
@@ -359,22 +358,10 @@ impl<S: Store> Portcullis<S> {
             .find_by_token(pending_token)
             .await
             .map_err(LoginError::Session)?;
-        let owner = Owner::user(session.user_id.clone());
-        let listing = self
-            .store
-            .list_credentials::<Account>(
-                &owner,
-                StatusFilter::Only(ApiKeyStatus::Active),
-                now,
-                PageRequest::new(1, 1),
-            )
+        let account = self
+            .account_of_user(&session.user_id, now)
             .await
-            .map_err(LoginError::Store)?;
-        let account = listing
-            .items
-            .into_iter()
-            .next()
-            .ok_or(LoginError::InvalidCredentials)?;
+            .map_err(|_| LoginError::InvalidCredentials)?;
         if let Some(until) = self.locked_until(&account.login, now).await? {
             return Err(LoginError::Locked { until });
         }
