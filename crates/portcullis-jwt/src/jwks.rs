@@ -2,8 +2,8 @@
 //!
 //! Reading a published set skips members this crate cannot use rather than refusing
 //! the whole document, as RFC 7517 section 5 asks: keys with `use` other than `sig`,
-//! unknown `kty` or `crv`, unsupported `alg`, and symmetric (`oct`) keys, which have no
-//! business in a published set. Keys of a set are parsed once, when the set is read.
+//! unknown `kty` or `crv`, unsupported `alg`, symmetric (`oct`) keys and keys carrying
+//! private members, neither of which has any business in a published set. Keys of a set are parsed once, when the set is read.
 
 use std::collections::HashMap;
 
