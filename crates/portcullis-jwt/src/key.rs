@@ -532,7 +532,7 @@ impl Key {
                 b64::encode_append(sig.as_ref(), out);
             }
             Private::Ed(pair) => {
-                b64::encode_append(pair.sign(message).as_ref(), out);
+                b64::encode_append(pair.try_sign(message).map_err(crypto)?.as_ref(), out);
             }
         }
         Ok(())
