@@ -1,5 +1,5 @@
 //! Invitations and email verification, sent through the caller's
-//! [`Sender`](crate::email::Sender) like every emailed link.
+//! [`Sender`] like every emailed link.
 
 use portcullis_core::{CryptoRng, OffsetDateTime};
 use portcullis_session::{AuthenticationFactor, FactorType, NewSession};
