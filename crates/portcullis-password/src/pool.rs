@@ -105,6 +105,19 @@ impl AsyncHasher {
         Verified::Invalid
     }
 
+    /// Runs `work` with the hasher on the blocking pool, under the same concurrency
+    /// bound as hashing: for work that hashes, such as a password-history check.
+    ///
+    /// # Errors
+    /// [`Error::TaskFailed`] if the runtime is shutting down.
+    pub async fn with_hasher<T, F>(&self, work: F) -> Result<T, Error>
+    where
+        F: FnOnce(&Hasher) -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run(work).await
+    }
+
     async fn run<T, F>(&self, work: F) -> Result<T, Error>
     where
         F: FnOnce(&Hasher) -> T + Send + 'static,

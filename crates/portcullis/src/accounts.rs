@@ -66,6 +66,9 @@ pub struct Account {
     /// The stored password hash (a PHC string or a `portcullis-password` encoded legacy
     /// hash); `None` for an account that signs in another way.
     pub password_hash: Option<String>,
+    /// Previous password hashes, newest first (for the policy's history rule).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub password_history: Vec<String>,
     /// Where the account came from when imported (`stytch`, `auth0`, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub imported_from: Option<String>,
@@ -109,6 +112,7 @@ impl std::fmt::Debug for Account {
                 "password_hash",
                 &self.password_hash.as_ref().map(|_| "[redacted]"),
             )
+            .field("password_history", &self.password_history.len())
             .field("imported_from", &self.imported_from)
             .field("created_at", &self.created_at)
             .field("totp", &self.totp)
@@ -135,6 +139,7 @@ impl Account {
             user_id,
             password_changed_at: password_hash.as_ref().map(|_| now),
             password_hash,
+            password_history: Vec::new(),
             imported_from: None,
             totp: None,
             email_verified_at: None,

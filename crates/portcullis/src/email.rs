@@ -15,7 +15,6 @@
 use std::future::Future;
 
 use portcullis_core::{CryptoRng, OffsetDateTime, SecretString};
-use portcullis_password::PolicyContext;
 use portcullis_session::{AuthenticationFactor, FactorType, NewSession, TerminationReason};
 use portcullis_store::{Store, StoreError};
 use portcullis_token::pkce::CodeChallenge;
@@ -272,12 +271,9 @@ impl<S: Store> Portcullis<S> {
             .peek(&record, &token, &check, now)
             .map_err(EmailFlowError::Token)?;
         let account = self.account(&record.subject).await?;
-        let verdict = self
-            .policy
-            .check(new_password, &PolicyContext::new().email(&account.login));
-        if !verdict.valid_password {
-            return Err(AccountError::WeakPassword(Box::new(verdict)).into());
-        }
+        let history = self.history_after_change(&account);
+        self.check_new_password(new_password, &account.login, history.clone())
+            .await?;
         let hash = self
             .hasher
             .hash(SecretString::from(new_password))
@@ -288,6 +284,7 @@ impl<S: Store> Portcullis<S> {
         let account = self
             .replace_account(&account, |a| {
                 a.password_hash = Some(hash);
+                a.password_history = history;
                 a.password_changed_at = Some(now);
             })
             .await?;

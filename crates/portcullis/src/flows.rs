@@ -39,8 +39,8 @@
 
 use portcullis_core::{CryptoRng, Duration, OffsetDateTime, SecretString};
 use portcullis_password::{
-    AsyncHasher, Hasher, HasherConfig, ImportRecord, PasswordPolicy, PolicyContext, PolicySettings,
-    StrengthResult, Verified,
+    AsyncHasher, BreachFile, Hasher, HasherConfig, ImportRecord, PasswordPolicy, PolicyContext,
+    PolicySettings, StrengthResult, Verified,
 };
 use portcullis_session::jwt::SessionJwtConfig;
 use portcullis_session::{
@@ -192,6 +192,7 @@ pub struct Builder<S> {
     passcodes: Option<PasscodeConfig>,
     audit: Option<Arc<dyn AuditSink>>,
     single_use: SingleUseConfig,
+    breach_file: Option<std::path::PathBuf>,
     session_jwt: Option<(
         portcullis_jwt::Key,
         portcullis_jwt::Verifier,
@@ -204,6 +205,15 @@ impl<S: Store> Builder<S> {
     #[must_use]
     pub fn passcodes(mut self, config: PasscodeConfig) -> Self {
         self.passcodes = Some(config);
+        self
+    }
+
+    /// Refuse new passwords found in a Pwned Passwords file (`SHA1HEX:COUNT` lines
+    /// sorted by hash, searched without loading it; see
+    /// [`portcullis_password::breach`]).
+    #[must_use]
+    pub fn breach_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.breach_file = Some(path.into());
         self
     }
 
@@ -284,7 +294,14 @@ impl<S: Store> Builder<S> {
     /// or a session-policy setting ([`AccountError::Session`]).
     pub fn build(self) -> Result<Portcullis<S>, AccountError> {
         let hasher = Hasher::new(self.hasher).map_err(AccountError::Password)?;
+        let history_depth = usize::try_from(self.password_policy.history_depth).unwrap_or(0);
         let policy = PasswordPolicy::new(self.password_policy).map_err(AccountError::Password)?;
+        let breach = match self.breach_file {
+            Some(path) => Some(Arc::new(std::sync::Mutex::new(
+                BreachFile::open(path).map_err(AccountError::Password)?,
+            ))),
+            None => None,
+        };
         let tokens = SingleUseTokens::new(self.single_use, self.digester.clone());
         let digester = self.digester.clone();
         let mut sessions = Sessions::new(self.store.clone(), self.session_policy, self.digester)
@@ -298,6 +315,8 @@ impl<S: Store> Builder<S> {
             store: self.store,
             hasher: AsyncHasher::new(hasher),
             policy,
+            history_depth,
+            breach,
             tokens,
             digester,
             lockout: self.lockout,
@@ -324,6 +343,8 @@ pub struct Portcullis<S> {
     pub(crate) store: S,
     pub(crate) hasher: AsyncHasher,
     pub(crate) policy: PasswordPolicy,
+    history_depth: usize,
+    breach: Option<Arc<std::sync::Mutex<BreachFile<std::fs::File>>>>,
     pub(crate) tokens: SingleUseTokens,
     pub(crate) digester: Digester,
     lockout: LockoutPolicy,
@@ -347,6 +368,7 @@ impl<S: Store> Portcullis<S> {
             passcodes: None,
             audit: None,
             single_use: SingleUseConfig::default(),
+            breach_file: None,
             session_jwt: None,
         }
     }
@@ -417,12 +439,8 @@ impl<S: Store> Portcullis<S> {
         now: OffsetDateTime,
     ) -> Result<SignedUp, AccountError> {
         let login = normalize_login(login);
-        let verdict = self
-            .policy
-            .check(password, &PolicyContext::new().email(&login));
-        if !verdict.valid_password {
-            return Err(AccountError::WeakPassword(Box::new(verdict)));
-        }
+        self.check_new_password(password, &login, Vec::new())
+            .await?;
         let hash = self
             .hasher
             .hash(SecretString::from(password))
@@ -590,6 +608,60 @@ impl<S: Store> Portcullis<S> {
             .await
             .map_err(LoginError::Session)?;
         Ok((issued, hash_upgraded))
+    }
+
+    /// Checks a new password against the policy: strength, personal data, the breach
+    /// file when configured, and `history` (previous hashes, newest first). Runs on the
+    /// blocking pool, since the history rule hashes.
+    ///
+    /// # Errors
+    /// [`AccountError::WeakPassword`]; a breach-file read failure.
+    pub(crate) async fn check_new_password(
+        &self,
+        password: &str,
+        login: &str,
+        history: Vec<String>,
+    ) -> Result<(), AccountError> {
+        let policy = self.policy.clone();
+        let breach = self.breach.clone();
+        let password = SecretString::from(password);
+        let login = login.to_owned();
+        let verdict = self
+            .hasher
+            .with_hasher(move |hasher| {
+                let mut context = PolicyContext::new().email(&login);
+                if let Some(file) = &breach {
+                    let found = file
+                        .lock()
+                        .map_err(|_| portcullis_password::Error::TaskFailed)?
+                        .lookup(password.expose_secret())?;
+                    context = context.breach(found);
+                }
+                let context = context.history(&history, hasher);
+                Ok::<_, portcullis_password::Error>(
+                    policy.check(password.expose_secret(), &context),
+                )
+            })
+            .await
+            .map_err(AccountError::Password)?
+            .map_err(AccountError::Password)?;
+        if verdict.valid_password {
+            Ok(())
+        } else {
+            Err(AccountError::WeakPassword(Box::new(verdict)))
+        }
+    }
+
+    /// The hashes the history rule compares after `account` changes its password: the
+    /// current one first, at most the policy's depth.
+    pub(crate) fn history_after_change(&self, account: &Account) -> Vec<String> {
+        account
+            .password_hash
+            .iter()
+            .chain(&account.password_history)
+            .take(self.history_depth)
+            .cloned()
+            .collect()
     }
 
     /// Applies `change` to the account and stores it if nobody changed it meanwhile.

@@ -261,6 +261,38 @@ async fn email_flows<S: Store>(store: S) {
             .unwrap_err(),
         EmailFlowError::Token(TokenError::AlreadyUsed)
     );
+
+    // The history rule: neither the current nor the previous password again.
+    for reused in [new_password, PASSWORD] {
+        auth.start_password_reset(&mut OsRng, &inbox, "ada@example.com", now)
+            .await
+            .unwrap();
+        let again = inbox.token();
+        match auth
+            .reset_password(&mut OsRng, again.expose_secret(), reused, false, now)
+            .await
+            .unwrap_err()
+        {
+            EmailFlowError::Account(AccountError::WeakPassword(verdict)) => {
+                assert!(
+                    verdict
+                        .violations
+                        .contains(&portcullis::password::Violation::Reused),
+                    "{:?}",
+                    verdict.violations
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(
+        auth.account("ada@example.com")
+            .await
+            .unwrap()
+            .password_history
+            .len(),
+        1
+    );
 }
 
 async fn invites_and_verification<S: Store>(store: S) {

@@ -1,7 +1,7 @@
 //! The password flows on the memory and SQLite stores: sign-up, sign-in, lockout that
 //! treats unknown logins like known ones, legacy-hash import and upgrade, disable.
 #![cfg(feature = "flows")]
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use portcullis::core::{Duration, OffsetDateTime, OsRng};
 use portcullis::flows::{AccountError, LockoutPolicy, LoginError, Portcullis};
@@ -337,4 +337,46 @@ fn audit_events_name_each_outcome_and_no_secret() {
         }
     ));
     assert_eq!(events.len(), 7);
+}
+
+#[test]
+fn a_breached_password_is_refused_at_sign_up() {
+    use portcullis::password::RangeQuery;
+    let query = RangeQuery::new(PASSWORD);
+    let digest = format!("{}{}", query.prefix(), query.suffix());
+    let mut lines = [
+        format!("{digest}:42"),
+        format!("{}:1", "0".repeat(40)),
+        format!("{}:7", "F".repeat(40)),
+    ];
+    lines.sort();
+    let dir = std::env::temp_dir().join(format!("portcullis-breach-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("pwned.txt");
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    let auth = Portcullis::builder(MemoryStore::new())
+        .breach_file(&file)
+        .build()
+        .unwrap();
+    let now = t0();
+    runtime().block_on(async {
+        match auth
+            .sign_up(&mut OsRng, "ada@example.com", "user-1", PASSWORD, now)
+            .await
+            .unwrap_err()
+        {
+            AccountError::WeakPassword(verdict) => assert!(verdict.breached_password),
+            other => panic!("{other:?}"),
+        }
+        auth.sign_up(
+            &mut OsRng,
+            "ada@example.com",
+            "user-1",
+            "an entirely different passphrase 7",
+            now,
+        )
+        .await
+        .unwrap();
+    });
+    std::fs::remove_dir_all(&dir).unwrap();
 }
