@@ -11,8 +11,8 @@
 
 use portcullis_core::{CryptoRng, Duration, OffsetDateTime, SecretString};
 use portcullis_otp::{
-    EnrollmentStatus, KeyRing, KeyUri, OtpSecret, RecoveryCodes, Refusal, SecretPolicy,
-    TotpEnrollments,
+    EnrollmentStatus, GrantKind, GrantRecord, GrantUse, KeyRing, KeyUri, OtpSecret, RecoveryCodes,
+    Refusal, SecretPolicy, StepUp, TotpEnrollments,
 };
 use portcullis_session::{AuthenticationFactor, FactorType, TerminationReason};
 use portcullis_store::{Store, StoreError};
@@ -142,6 +142,89 @@ impl<S: Store> Portcullis<S> {
             change: "totp_imported",
         });
         Ok(())
+    }
+
+    /// Verifies a TOTP code of the signed-in user and issues a step-up grant for one
+    /// sensitive action (PropelAuth `mfa/step-up/verify-totp`): a bearer token bound to
+    /// `(user, action)`, living `valid_for_seconds`, reusable or one-time.
+    ///
+    /// # Errors
+    /// [`AccountError::SecondFactor`] for a wrong or replayed code, or no active
+    /// factor; a bad request ([`AccountError::Otp`]); a store failure.
+    pub async fn step_up_grant(
+        &self,
+        login: &str,
+        code: &str,
+        action_type: &str,
+        kind: GrantKind,
+        valid_for_seconds: u32,
+        now: OffsetDateTime,
+    ) -> Result<SecretString, AccountError> {
+        let config = self.second_factor()?;
+        let account = self.account(login).await?;
+        let Some(factor) = account
+            .totp
+            .as_ref()
+            .filter(|_| account.second_factor_required(now))
+        else {
+            return Err(AccountError::SecondFactor(Refusal::NotConfirmed));
+        };
+        let request = StepUp::new(&account.user_id, action_type, kind, valid_for_seconds)
+            .map_err(AccountError::Otp)?;
+        let secret = self.open_seed(config, &account, factor)?;
+        let last = self.store.last_step(&account.user_id).await?;
+        let (step, grant) = request
+            .after_totp(&factor.enrollment.totp, &secret, code, now, last)
+            .map_err(AccountError::SecondFactor)?;
+        if !self
+            .store
+            .advance_step(&account.user_id, step, now + window(factor))
+            .await?
+        {
+            return Err(AccountError::SecondFactor(Refusal::Replayed));
+        }
+        self.store.put(&grant.record).await?;
+        Ok(grant.token)
+    }
+
+    /// Checks a step-up grant for `user_id` and `action_type` (PropelAuth
+    /// `verify-grant`); a one-time grant is consumed atomically.
+    ///
+    /// # Errors
+    /// [`AccountError::SecondFactor`] for an unknown, foreign, expired or used grant; a
+    /// store failure.
+    pub async fn use_step_up_grant(
+        &self,
+        token: &str,
+        user_id: &str,
+        action_type: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), AccountError> {
+        let key = portcullis_otp::stepup::grant_digest(token);
+        let record = match self.store.peek::<GrantRecord>(&key, now).await {
+            Ok(record) => record,
+            Err(StoreError::NotFound) => {
+                return Err(AccountError::SecondFactor(Refusal::WrongCode));
+            }
+            Err(StoreError::Expired) => return Err(AccountError::SecondFactor(Refusal::Expired)),
+            Err(StoreError::AlreadyUsed) => {
+                return Err(AccountError::SecondFactor(Refusal::AlreadyUsed));
+            }
+            Err(other) => return Err(other.into()),
+        };
+        match record
+            .verify(token, user_id, action_type, now)
+            .map_err(AccountError::SecondFactor)?
+        {
+            GrantUse::Reusable => Ok(()),
+            GrantUse::ConsumeOnce => match self.store.consume::<GrantRecord>(&key, now).await {
+                Ok(_) => Ok(()),
+                Err(StoreError::AlreadyUsed) => {
+                    Err(AccountError::SecondFactor(Refusal::AlreadyUsed))
+                }
+                Err(other) => Err(other.into()),
+            },
+        }
     }
 
     /// Confirms a pending enrolment with the first code from the user's app, and

@@ -306,6 +306,94 @@ fn an_imported_totp_secret_is_asked_for_at_sign_in() {
 }
 
 #[test]
+fn step_up_grants_allow_one_action_for_a_short_time() {
+    use portcullis::otp::GrantKind;
+    runtime().block_on(async {
+        let auth = auth(MemoryStore::new());
+        let now = t0();
+        auth.sign_up(&mut OsRng, LOGIN, "user-1", PASSWORD, now)
+            .await
+            .unwrap();
+        let secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+        auth.import_totp(LOGIN, secret, false, now).await.unwrap();
+        let seed = OtpSecret::from_base32(secret, SecretPolicy::Standard).unwrap();
+
+        let once = auth
+            .step_up_grant(
+                LOGIN,
+                &code(&seed, now),
+                "DELETE_ACCOUNT",
+                GrantKind::OneTimeUse,
+                60,
+                now,
+            )
+            .await
+            .unwrap();
+        // The same code cannot mint a second grant.
+        assert_eq!(
+            auth.step_up_grant(
+                LOGIN,
+                &code(&seed, now),
+                "DELETE_ACCOUNT",
+                GrantKind::OneTimeUse,
+                60,
+                now
+            )
+            .await
+            .unwrap_err(),
+            AccountError::SecondFactor(Refusal::Replayed)
+        );
+        assert_eq!(
+            auth.use_step_up_grant(once.expose_secret(), "user-1", "CHANGE_EMAIL", now)
+                .await
+                .unwrap_err(),
+            AccountError::SecondFactor(Refusal::WrongSubject)
+        );
+        auth.use_step_up_grant(once.expose_secret(), "user-1", "DELETE_ACCOUNT", now)
+            .await
+            .unwrap();
+        assert!(
+            auth.use_step_up_grant(once.expose_secret(), "user-1", "DELETE_ACCOUNT", now)
+                .await
+                .is_err()
+        );
+
+        let next = now + Duration::seconds(30);
+        let reusable = auth
+            .step_up_grant(
+                LOGIN,
+                &code(&seed, next),
+                "EXPORT",
+                GrantKind::TimeBased,
+                60,
+                next,
+            )
+            .await
+            .unwrap();
+        for _ in 0..3 {
+            auth.use_step_up_grant(reusable.expose_secret(), "user-1", "EXPORT", next)
+                .await
+                .unwrap();
+        }
+        assert!(
+            auth.use_step_up_grant(
+                reusable.expose_secret(),
+                "user-1",
+                "EXPORT",
+                next + Duration::seconds(61)
+            )
+            .await
+            .is_err()
+        );
+        assert!(
+            auth.use_step_up_grant(&"0".repeat(96), "user-1", "EXPORT", next)
+                .await
+                .is_err()
+        );
+    });
+}
+
+#[test]
 fn without_configuration_the_flows_say_so() {
     runtime().block_on(async {
         let auth = Portcullis::builder(MemoryStore::new()).build().unwrap();
