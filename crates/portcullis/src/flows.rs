@@ -493,6 +493,70 @@ impl<S: Store> Portcullis<S> {
         Ok(account)
     }
 
+    /// Imports a PropelAuth `migrate_user` record: `email`, `email_confirmed`,
+    /// `existing_password_hash` (a self-identifying hash string), `enabled`, and
+    /// `existing_mfa_base32_encoded_secret` (imported as an active TOTP factor when
+    /// the second factor is configured; PropelAuth accepted secrets shorter than 128
+    /// bits, so they are allowed here). `user_id` names the user in this service.
+    ///
+    /// # Errors
+    /// [`AccountError::Password`] for a missing field or an unsupported hash;
+    /// [`AccountError::LoginTaken`]; [`AccountError::NotConfigured`] for a TOTP secret
+    /// without a second-factor configuration; a store failure.
+    pub async fn import_propelauth(
+        &self,
+        record: &serde_json::Value,
+        user_id: &str,
+        now: OffsetDateTime,
+    ) -> Result<Account, AccountError> {
+        let field = |name: &'static str| record.get(name).and_then(serde_json::Value::as_str);
+        let email = field("email").ok_or(AccountError::Password(
+            portcullis_password::Error::MissingConfig { field: "email" },
+        ))?;
+        let mut account = match field("existing_password_hash") {
+            Some(hash) => {
+                let hash = ImportRecord::from_json(&serde_json::json!({ "hash": hash }))
+                    .map_err(AccountError::Password)?;
+                self.import(email, user_id, &hash, "propelauth", now)
+                    .await?
+            }
+            None => {
+                let mut account = Account::new(email, user_id, None, now);
+                account.imported_from = Some("propelauth".to_owned());
+                self.store.create_credential(&account).await?;
+                account
+            }
+        };
+        let confirmed = record
+            .get("email_confirmed")
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false);
+        let enabled = record
+            .get("enabled")
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(true);
+        if confirmed || !enabled {
+            account = self
+                .replace_account(&account, |a| {
+                    if confirmed {
+                        a.email_verified_at = Some(now);
+                    }
+                    if !enabled {
+                        a.disabled = Some(Disabled {
+                            at: now,
+                            reason: "disabled in PropelAuth".to_owned(),
+                        });
+                    }
+                })
+                .await?;
+        }
+        if let Some(secret) = field("existing_mfa_base32_encoded_secret") {
+            self.import_totp(&account.login, secret, true, now).await?;
+            account = self.account(&account.login).await?;
+        }
+        Ok(account)
+    }
+
     /// Signs in with a password; see the module docs for the order of the checks.
     ///
     /// # Errors

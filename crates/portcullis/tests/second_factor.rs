@@ -394,6 +394,63 @@ fn step_up_grants_allow_one_action_for_a_short_time() {
 }
 
 #[test]
+fn a_propelauth_user_keeps_password_and_authenticator() {
+    runtime().block_on(async {
+        let auth = auth(MemoryStore::new());
+        let now = t0();
+        // bcrypt vector made by pyca bcrypt 4.0 (tests/vectors/password/bcrypt.jsonl).
+        let record = serde_json::json!({
+            "email": "Pat@Example.com",
+            "email_confirmed": true,
+            "existing_user_id": "1234",
+            "existing_password_hash": "$2b$05$Km18pGo7gODsBSqSQ0W3H.ps0xOp2JokzMrgCQuXtTpeQvklrAnSm",
+            "existing_mfa_base32_encoded_secret": "JBSWY3DPEHPK3PXP",
+            "update_password_required": false,
+            "enabled": true
+        });
+        let account = auth.import_propelauth(&record, "user-pat", now).await.unwrap();
+        assert_eq!(account.login, "pat@example.com");
+        assert_eq!(account.email_verified_at, Some(now));
+        assert!(account.second_factor_required(now));
+        let pending = auth
+            .login_password(&mut OsRng, "pat@example.com", "correct horse battery staple", now)
+            .await
+            .unwrap();
+        assert_eq!(pending.session.stage, Stage::PendingSecondFactor);
+        let seed = OtpSecret::from_base32("JBSWY3DPEHPK3PXP", SecretPolicy::DangerAllowLegacy).unwrap();
+        auth.complete_totp(
+            &mut OsRng,
+            pending.token.render().expose_secret(),
+            &code(&seed, now),
+            now,
+        )
+        .await
+        .unwrap();
+        let upgraded = auth.account("pat@example.com").await.unwrap();
+        assert!(upgraded.password_hash.unwrap().starts_with("$argon2id$"));
+
+        // A user disabled there stays disabled here.
+        let blocked = serde_json::json!({
+            "email": "blocked@example.com",
+            "existing_password_hash": "$2b$05$Km18pGo7gODsBSqSQ0W3H.ps0xOp2JokzMrgCQuXtTpeQvklrAnSm",
+            "enabled": false
+        });
+        auth.import_propelauth(&blocked, "user-blocked", now).await.unwrap();
+        assert_eq!(
+            auth.login_password(&mut OsRng, "blocked@example.com", "correct horse battery staple", now)
+                .await
+                .unwrap_err(),
+            LoginError::Disabled
+        );
+        assert!(matches!(
+            auth.import_propelauth(&serde_json::json!({"existing_password_hash": "x"}), "u", now)
+                .await,
+            Err(AccountError::Password(_))
+        ));
+    });
+}
+
+#[test]
 fn without_configuration_the_flows_say_so() {
     runtime().block_on(async {
         let auth = Portcullis::builder(MemoryStore::new()).build().unwrap();
