@@ -441,6 +441,13 @@ impl<S: Store> Portcullis<S> {
             .find_by_token(pending_token)
             .await
             .map_err(LoginError::Session)?;
+        // Judged before the code, so a code is never spent on a session that cannot
+        // take it.
+        if session.stage != portcullis_session::Stage::PendingSecondFactor {
+            return Err(LoginError::Session(
+                portcullis_session::SessionError::NotPending.into(),
+            ));
+        }
         let account = self
             .account_of_user(&session.user_id, now)
             .await

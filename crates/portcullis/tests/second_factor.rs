@@ -152,6 +152,18 @@ async fn second_factor<S: Store>(store: S) {
         .await
         .unwrap();
     assert_eq!(full.session.stage, Stage::Full);
+    // A full session's token is refused before the code is looked at.
+    assert_eq!(
+        auth.complete_totp(
+            &mut OsRng,
+            full.token.render().expose_secret(),
+            "123456",
+            next
+        )
+        .await
+        .unwrap_err(),
+        LoginError::Session(SessionFlowError::Refused(SessionError::NotPending))
+    );
     auth.sessions()
         .authenticate_token(full.token.render().expose_secret(), next, None)
         .await
