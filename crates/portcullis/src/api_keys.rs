@@ -10,9 +10,7 @@
 use portcullis_core::{CryptoRng, OffsetDateTime, SecretString};
 use portcullis_store::{Listing, PageRequest, StatusFilter, Store, StoreError};
 use portcullis_token::TokenError;
-use portcullis_token::api_key::{
-    ApiKeyPrefix, ApiKeyRecord, ApiKeyStatus, ApiKeys, NewApiKey, Owner,
-};
+use portcullis_token::api_key::{ApiKeyPrefix, ApiKeyRecord, ApiKeyStatus, NewApiKey, Owner};
 
 use crate::flows::Portcullis;
 
@@ -48,10 +46,6 @@ pub enum KeyListing {
 }
 
 impl<S: Store> Portcullis<S> {
-    fn api_keys(&self) -> ApiKeys {
-        ApiKeys::new(self.digester.clone())
-    }
-
     /// Creates a key for the owner in `new` under `prefix` (e.g. `pcl_live_`).
     ///
     /// # Errors
@@ -65,7 +59,7 @@ impl<S: Store> Portcullis<S> {
         now: OffsetDateTime,
     ) -> Result<CreatedKey, ApiKeyError> {
         let (key, record) = self
-            .api_keys()
+            .api_keys
             .issue(rng, prefix, new, now)
             .map_err(ApiKeyError::Token)?;
         self.store
@@ -87,7 +81,7 @@ impl<S: Store> Portcullis<S> {
         presented: &str,
         now: OffsetDateTime,
     ) -> Result<ApiKeyRecord, ApiKeyError> {
-        let keys = self.api_keys();
+        let keys = &self.api_keys;
         let parsed = portcullis_token::api_key::PresentedApiKey::parse_any(presented)
             .map_err(ApiKeyError::Token)?;
         let record = match self

@@ -279,8 +279,8 @@ impl<S: Store> Portcullis<S> {
             .hash(SecretString::from(new_password))
             .await
             .map_err(|e| EmailFlowError::Account(AccountError::Password(e)))?;
-        self.consume_link(presented, Purpose::PasswordReset, None, now)
-            .await?;
+        // The record read above is judged again and consumed: no second read.
+        self.consume_judged(&token, &record, &check, now).await?;
         let account = self
             .replace_account(&account, |a| {
                 a.password_hash = Some(hash);
@@ -351,9 +351,20 @@ impl<S: Store> Portcullis<S> {
         if let Some(verifier) = code_verifier {
             check = check.code_verifier(verifier);
         }
+        self.consume_judged(&token, &record, &check, now).await
+    }
+
+    /// Judges `token` against its already loaded `record`, then consumes it atomically.
+    async fn consume_judged(
+        &self,
+        token: &OpaqueToken,
+        record: &TokenRecord,
+        check: &RedeemCheck<'_>,
+        now: OffsetDateTime,
+    ) -> Result<TokenRecord, EmailFlowError> {
         let _redemption = self
             .tokens
-            .redeem(&record, &token, &check, now)
+            .redeem(record, token, check, now)
             .map_err(EmailFlowError::Token)?;
         Ok(self
             .store

@@ -47,6 +47,7 @@ use portcullis_session::{
     AuthenticationFactor, FactorType, NewSession, SessionError, SessionPolicy, TerminationReason,
 };
 use portcullis_store::{Store, StoreError};
+use portcullis_token::api_key::ApiKeys;
 use portcullis_token::{Digester, SingleUseConfig, SingleUseTokens};
 
 use std::sync::Arc;
@@ -303,7 +304,7 @@ impl<S: Store> Builder<S> {
             None => None,
         };
         let tokens = SingleUseTokens::new(self.single_use, self.digester.clone());
-        let digester = self.digester.clone();
+        let api_keys = ApiKeys::new(self.digester.clone());
         let mut sessions = Sessions::new(self.store.clone(), self.session_policy, self.digester)
             .map_err(|e| AccountError::Session(e.into()))?;
         if let Some((key, verifier, config)) = self.session_jwt {
@@ -318,7 +319,7 @@ impl<S: Store> Builder<S> {
             history_depth,
             breach,
             tokens,
-            digester,
+            api_keys,
             lockout: self.lockout,
             sessions,
             second_factor: self.second_factor.map(Arc::new),
@@ -346,7 +347,7 @@ pub struct Portcullis<S> {
     history_depth: usize,
     breach: Option<Arc<std::sync::Mutex<BreachFile<std::fs::File>>>>,
     pub(crate) tokens: SingleUseTokens,
-    pub(crate) digester: Digester,
+    pub(crate) api_keys: ApiKeys,
     lockout: LockoutPolicy,
     pub(crate) sessions: Sessions<S>,
     pub(crate) second_factor: Option<Arc<SecondFactorConfig>>,
