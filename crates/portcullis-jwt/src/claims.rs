@@ -116,9 +116,10 @@ pub mod numeric_date {
 /// shadow them.
 ///
 /// Reading is one pass over the payload: registered claims are decoded into their
-/// fields as they come, the others are collected into a JSON object that `C` is then
-/// built from (for the default `C` that is a move). A registered claim given twice, or
-/// of the wrong type, is an error.
+/// fields as they come, and `C` is deserialized directly from the remaining members
+/// (see [`ClaimsSeed`]). A registered claim given twice, or of the wrong type, is an
+/// error; a custom claim given twice is refused by a struct `C` and, for a map, the
+/// last one is kept (RFC 7519 section 4 allows either).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Claims<C = Map<String, Value>> {
     /// Issuer.
@@ -156,7 +157,9 @@ pub struct Claims<C = Map<String, Value>> {
     pub custom: C,
 }
 
-enum Name {
+/// A claim name as read: one of the registered names, or another one (borrowed from
+/// the payload when it has no escapes).
+enum Name<'de> {
     Iss,
     Sub,
     Aud,
@@ -164,28 +167,38 @@ enum Name {
     Nbf,
     Iat,
     Jti,
-    Other(String),
+    Borrowed(&'de str),
+    Owned(String),
 }
 
-impl<'de> Deserialize<'de> for Name {
+impl<'de> Name<'de> {
+    fn of(name: &str) -> Option<Self> {
+        Some(match name {
+            "iss" => Self::Iss,
+            "sub" => Self::Sub,
+            "aud" => Self::Aud,
+            "exp" => Self::Exp,
+            "nbf" => Self::Nbf,
+            "iat" => Self::Iat,
+            "jti" => Self::Jti,
+            _ => return None,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Name<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
-        impl de::Visitor<'_> for V {
-            type Value = Name;
+        impl<'de> de::Visitor<'de> for V {
+            type Value = Name<'de>;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("a claim name")
             }
-            fn visit_str<E: de::Error>(self, name: &str) -> Result<Name, E> {
-                Ok(match name {
-                    "iss" => Name::Iss,
-                    "sub" => Name::Sub,
-                    "aud" => Name::Aud,
-                    "exp" => Name::Exp,
-                    "nbf" => Name::Nbf,
-                    "iat" => Name::Iat,
-                    "jti" => Name::Jti,
-                    other => Name::Other(other.to_owned()),
-                })
+            fn visit_borrowed_str<E: de::Error>(self, name: &'de str) -> Result<Name<'de>, E> {
+                Ok(Name::of(name).unwrap_or(Name::Borrowed(name)))
+            }
+            fn visit_str<E: de::Error>(self, name: &str) -> Result<Name<'de>, E> {
+                Ok(Name::of(name).unwrap_or_else(|| Name::Owned(name.to_owned())))
             }
         }
         d.deserialize_str(V)
@@ -208,50 +221,132 @@ fn once<T, E: de::Error>(slot: &mut Option<T>, value: T, name: &'static str) -> 
     Ok(())
 }
 
-impl<'de, C: de::DeserializeOwned> Deserialize<'de> for Claims<C> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<C>(std::marker::PhantomData<C>);
-        impl<'de, C: de::DeserializeOwned> de::Visitor<'de> for V<C> {
-            type Value = Claims<C>;
+/// The registered claims met so far while the custom part is being read.
+#[derive(Default)]
+struct Registered {
+    iss: Option<String>,
+    sub: Option<String>,
+    aud: Option<Audience>,
+    exp: Option<Date>,
+    nbf: Option<Date>,
+    iat: Option<Date>,
+    jti: Option<String>,
+}
+
+/// The claims object with the registered names taken out, handed to the custom part's
+/// deserializer as a map of its own. Registered claims are decoded into `registered`
+/// as they pass, so the payload is read once and the custom part is built directly
+/// from it, with no intermediate JSON tree.
+struct Rest<'a, A> {
+    map: A,
+    registered: &'a mut Registered,
+}
+
+impl<'de, A: de::MapAccess<'de>> de::MapAccess<'de> for Rest<'_, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        use serde::de::IntoDeserializer as _;
+        let r = &mut *self.registered;
+        loop {
+            let Some(name) = self.map.next_key::<Name<'de>>()? else {
+                return Ok(None);
+            };
+            match name {
+                Name::Iss => once(&mut r.iss, self.map.next_value()?, "iss")?,
+                Name::Sub => once(&mut r.sub, self.map.next_value()?, "sub")?,
+                Name::Aud => once(&mut r.aud, self.map.next_value()?, "aud")?,
+                Name::Jti => once(&mut r.jti, self.map.next_value()?, "jti")?,
+                Name::Exp => once(&mut r.exp, self.map.next_value()?, "exp")?,
+                Name::Nbf => once(&mut r.nbf, self.map.next_value()?, "nbf")?,
+                Name::Iat => once(&mut r.iat, self.map.next_value()?, "iat")?,
+                Name::Borrowed(name) => {
+                    return seed
+                        .deserialize(de::value::BorrowedStrDeserializer::new(name))
+                        .map(Some);
+                }
+                Name::Owned(name) => return seed.deserialize(name.into_deserializer()).map(Some),
+            }
+        }
+    }
+
+    fn next_value_seed<V: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, A::Error> {
+        self.map.next_value_seed(seed)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        None
+    }
+}
+
+impl<'de, A: de::MapAccess<'de>> Deserializer<'de> for &mut Rest<'_, A> {
+    type Error = A::Error;
+
+    fn deserialize_any<V: de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, A::Error> {
+        visitor.visit_map(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+        byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map
+        struct enum identifier ignored_any
+    }
+}
+
+/// Reads a claims object, the custom part through `seed`: for callers that choose at
+/// run time what to keep of the custom claims (one namespaced claim, say) without
+/// building the rest. `Claims<C>`'s own `Deserialize` is this with `C`'s.
+#[derive(Debug, Clone, Copy)]
+pub struct ClaimsSeed<S>(pub S);
+
+impl<'de, S: de::DeserializeSeed<'de>> de::DeserializeSeed<'de> for ClaimsSeed<S> {
+    type Value = Claims<S::Value>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Claims<S::Value>, D::Error> {
+        struct V<S>(S);
+        impl<'de, S: de::DeserializeSeed<'de>> de::Visitor<'de> for V<S> {
+            type Value = Claims<S::Value>;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("a JSON object of claims")
             }
-            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Claims<C>, A::Error> {
-                let (mut iss, mut sub, mut aud, mut jti) = (None, None, None, None);
-                let (mut exp, mut nbf, mut iat): (Option<Date>, Option<Date>, Option<Date>) =
-                    (None, None, None);
-                let mut rest = Map::new();
-                while let Some(name) = map.next_key::<Name>()? {
-                    match name {
-                        Name::Iss => once(&mut iss, map.next_value::<String>()?, "iss")?,
-                        Name::Sub => once(&mut sub, map.next_value::<String>()?, "sub")?,
-                        Name::Aud => once(&mut aud, map.next_value::<Audience>()?, "aud")?,
-                        Name::Jti => once(&mut jti, map.next_value::<String>()?, "jti")?,
-                        Name::Exp => once(&mut exp, map.next_value::<Date>()?, "exp")?,
-                        Name::Nbf => once(&mut nbf, map.next_value::<Date>()?, "nbf")?,
-                        Name::Iat => once(&mut iat, map.next_value::<Date>()?, "iat")?,
-                        Name::Other(other) => {
-                            let value = map.next_value::<Value>()?;
-                            if rest.insert(other, value).is_some() {
-                                return Err(de::Error::custom("duplicate claim"));
-                            }
-                        }
-                    }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                let mut registered = Registered::default();
+                let mut rest = Rest {
+                    map,
+                    registered: &mut registered,
+                };
+                let custom = self.0.deserialize(&mut rest)?;
+                // A custom type may stop before the end of the object; the registered
+                // claims after that point still count, and the rest is skipped.
+                while de::MapAccess::next_key::<de::IgnoredAny>(&mut rest)?.is_some() {
+                    de::MapAccess::next_value::<de::IgnoredAny>(&mut rest)?;
                 }
-                let custom = C::deserialize(Value::Object(rest)).map_err(de::Error::custom)?;
+                let r = registered;
                 Ok(Claims {
-                    iss,
-                    sub,
-                    aud,
-                    exp: exp.and_then(|d| d.0),
-                    nbf: nbf.and_then(|d| d.0),
-                    iat: iat.and_then(|d| d.0),
-                    jti,
+                    iss: r.iss,
+                    sub: r.sub,
+                    aud: r.aud,
+                    exp: r.exp.and_then(|d| d.0),
+                    nbf: r.nbf.and_then(|d| d.0),
+                    iat: r.iat.and_then(|d| d.0),
+                    jti: r.jti,
                     custom,
                 })
             }
         }
-        d.deserialize_map(V(std::marker::PhantomData))
+        d.deserialize_map(V(self.0))
+    }
+}
+
+impl<'de, C: Deserialize<'de>> Deserialize<'de> for Claims<C> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        de::DeserializeSeed::deserialize(ClaimsSeed(std::marker::PhantomData::<C>), d)
     }
 }
 
@@ -440,5 +535,42 @@ impl NewClaims {
         }
         self.custom.extend(map);
         Ok(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Scope {
+        scope: String,
+    }
+
+    #[test]
+    fn registered_claims_are_taken_wherever_they_stand() {
+        let json = r#"{"scope":"read","iss":"a","extra":[1,{"x":2}],"exp":10,"sub":"u"}"#;
+        let claims: Claims<Scope> = serde_json::from_str(json).unwrap();
+        assert_eq!(claims.custom.scope, "read");
+        assert_eq!(claims.iss.as_deref(), Some("a"));
+        assert_eq!(claims.sub.as_deref(), Some("u"));
+        assert_eq!(claims.exp.unwrap().unix_timestamp(), 10);
+
+        let map: Claims = serde_json::from_str(json).unwrap();
+        assert_eq!(map.custom.len(), 2);
+        assert!(!map.custom.contains_key("iss"));
+    }
+
+    #[test]
+    fn escaped_names_are_read_and_duplicates_refused() {
+        // "\u0069ss" is "iss" spelled with an escape: still the registered claim.
+        let claims: Claims = serde_json::from_str(r#"{"\u0069ss":"a","n\u0061me":1}"#).unwrap();
+        assert_eq!(claims.iss.as_deref(), Some("a"));
+        assert_eq!(claims.custom["name"], 1);
+        assert!(serde_json::from_str::<Claims>(r#"{"iss":"a","\u0069ss":"b"}"#).is_err());
+        assert!(serde_json::from_str::<Claims<Scope>>(r#"{"scope":"a","scope":"b"}"#).is_err());
+        assert!(serde_json::from_str::<Claims>(r#"{"exp":"soon"}"#).is_err());
+        assert!(serde_json::from_str::<Claims<Scope>>(r#"{"iss":"a"}"#).is_err());
     }
 }

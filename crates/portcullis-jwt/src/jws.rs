@@ -56,13 +56,13 @@ use std::sync::Arc;
 
 use portcullis_core::{CryptoRng, SecretString, TokenEncoding, random};
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, DeserializeSeed};
 use serde_json::{Map, Value};
 use time::{Duration, OffsetDateTime};
 
 use crate::alg::Algorithm;
 use crate::b64;
-use crate::claims::{Audience, Claims, Jti, NewClaims};
+use crate::claims::{Audience, Claims, ClaimsSeed, Jti, NewClaims};
 use crate::error::{JwtError, Malformed};
 use crate::jwks::Jwks;
 use crate::key::Key;
@@ -86,6 +86,28 @@ pub struct Signed {
     pub expires_at: Option<OffsetDateTime>,
     /// The kid in its header.
     pub kid: String,
+}
+
+/// The payload [`Key::sign`] writes: the registered claims in RFC 7519 order, then the
+/// custom ones, all borrowed from the [`NewClaims`].
+#[derive(serde::Serialize)]
+struct PayloadOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    iss: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sub: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    aud: Option<&'a Audience>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exp: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    nbf: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    iat: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    jti: Option<&'a str>,
+    #[serde(flatten)]
+    custom: &'a Map<String, Value>,
 }
 
 #[derive(serde::Serialize)]
@@ -142,14 +164,14 @@ impl Key {
             ),
             None => None,
         };
-        let payload = Claims::<&Map<String, Value>> {
-            iss: claims.iss.clone(),
-            sub: claims.sub.clone(),
-            aud: claims.aud.clone(),
-            exp: expires_at,
-            nbf: claims.not_before,
-            iat: claims.issued_at.then_some(now),
-            jti: jti.clone(),
+        let payload = PayloadOut {
+            iss: claims.iss.as_deref(),
+            sub: claims.sub.as_deref(),
+            aud: claims.aud.as_ref(),
+            exp: expires_at.map(OffsetDateTime::unix_timestamp),
+            nbf: claims.not_before.map(OffsetDateTime::unix_timestamp),
+            iat: claims.issued_at.then_some(now.unix_timestamp()),
+            jti: jti.as_deref(),
             custom: &claims.custom,
         };
         let token = self.sign_payload(claims.typ.as_deref(), &payload)?;
@@ -172,25 +194,30 @@ impl Key {
         typ: Option<&str>,
         payload: &impl serde::Serialize,
     ) -> Result<SecretString, JwtError> {
-        let header = serde_json::to_vec(&HeaderOut {
-            alg: self.alg().name(),
-            typ,
-            kid: self.kid(),
-        })
+        // One JSON buffer for header then payload, one output string, the signature
+        // on the stack.
+        let mut json = Vec::with_capacity(256);
+        serde_json::to_writer(
+            &mut json,
+            &HeaderOut {
+                alg: self.alg().name(),
+                typ,
+                kid: self.kid(),
+            },
+        )
         .map_err(|_| JwtError::Crypto)?;
-        let body = serde_json::to_vec(payload).map_err(|_| JwtError::ClaimsNotObject)?;
-        if body.first() != Some(&b'{') {
+        let mut out = String::with_capacity(json.len() * 4 / 3 + 700);
+        b64::encode_append(&json, &mut out);
+        out.push('.');
+        json.clear();
+        serde_json::to_writer(&mut json, payload).map_err(|_| JwtError::ClaimsNotObject)?;
+        if json.first() != Some(&b'{') {
             return Err(JwtError::ClaimsNotObject);
         }
-        let mut out = String::with_capacity((header.len() + body.len()) * 4 / 3 + 2 + 700);
-        b64::encode_append(&header, &mut out);
+        b64::encode_append(&json, &mut out);
+        let sig = self.sign_bytes(out.as_bytes())?;
         out.push('.');
-        b64::encode_append(&body, &mut out);
-        let input_len = out.len();
-        out.push('.');
-        let mut sig = String::new();
-        self.sign_into(&out.as_bytes()[..input_len], &mut sig)?;
-        out.push_str(&sig);
+        b64::encode_append(&sig, &mut out);
         Ok(SecretString::new(out))
     }
 }
@@ -460,7 +487,7 @@ impl Verifier {
         token: &str,
         now: OffsetDateTime,
     ) -> Result<Verified<C>, JwtError> {
-        let checked = self.verify_inner(token, now)?;
+        let checked = self.verify_inner(token, now, std::marker::PhantomData::<C>)?;
         if checked.expired {
             return Err(JwtError::Expired);
         }
@@ -482,14 +509,37 @@ impl Verifier {
         token: &str,
         now: OffsetDateTime,
     ) -> Result<MaybeExpired<C>, JwtError> {
-        self.verify_inner(token, now)
+        self.verify_inner(token, now, std::marker::PhantomData::<C>)
     }
 
-    fn verify_inner<C: DeserializeOwned>(
+    /// [`Verifier::verify_allow_expired`] with the custom claims read through `seed`, for
+    /// a caller that decides at run time what to take from them (one namespaced claim,
+    /// say) and wants nothing else built.
+    ///
+    /// # Errors
+    /// As [`Verifier::verify_allow_expired`]; [`JwtError::Malformed`] when `seed`
+    /// refuses the claims.
+    pub fn verify_allow_expired_with<S, T>(
         &self,
         token: &str,
         now: OffsetDateTime,
-    ) -> Result<MaybeExpired<C>, JwtError> {
+        seed: S,
+    ) -> Result<MaybeExpired<T>, JwtError>
+    where
+        S: for<'de> DeserializeSeed<'de, Value = T>,
+    {
+        self.verify_inner(token, now, seed)
+    }
+
+    fn verify_inner<S, T>(
+        &self,
+        token: &str,
+        now: OffsetDateTime,
+        seed: S,
+    ) -> Result<MaybeExpired<T>, JwtError>
+    where
+        S: for<'de> DeserializeSeed<'de, Value = T>,
+    {
         let v = &self.validation;
         if token.len() > v.max_len {
             return Err(JwtError::TooLarge);
@@ -505,7 +555,8 @@ impl Verifier {
         };
         let (header_b64, payload_b64, sig_b64) =
             (&bytes[..d1], &bytes[d1 + 1..d2], &bytes[d2 + 1..]);
-        let header_json = b64::decode(header_b64).ok_or(JwtError::Malformed(Malformed::Base64))?;
+        let header_json =
+            b64::decode_small::<512>(header_b64).ok_or(JwtError::Malformed(Malformed::Base64))?;
         if !starts_object(&header_json) {
             return Err(JwtError::Malformed(Malformed::Header));
         }
@@ -530,19 +581,24 @@ impl Verifier {
         {
             return Err(JwtError::WrongType);
         }
-        let sig = b64::decode(sig_b64).ok_or(JwtError::Malformed(Malformed::Base64))?;
+        let sig =
+            b64::decode_small::<512>(sig_b64).ok_or(JwtError::Malformed(Malformed::Base64))?;
         if sig.len() != key.signature_len() {
             return Err(JwtError::Malformed(Malformed::Signature));
         }
         // Decoded (not parsed) before the signature check, so a non-canonical payload
         // is malformed whatever its signature.
-        let payload = b64::decode(payload_b64).ok_or(JwtError::Malformed(Malformed::Base64))?;
+        let payload =
+            b64::decode_small::<1024>(payload_b64).ok_or(JwtError::Malformed(Malformed::Base64))?;
         key.verify_raw(&bytes[..d2], &sig)?;
 
         if !starts_object(&payload) {
             return Err(JwtError::Malformed(Malformed::Payload));
         }
-        let claims: Claims<C> = serde_json::from_slice(&payload)
+        let mut json = serde_json::Deserializer::from_slice(&payload);
+        let claims = ClaimsSeed(seed)
+            .deserialize(&mut json)
+            .and_then(|claims| json.end().map(|()| claims))
             .map_err(|_| JwtError::Malformed(Malformed::Payload))?;
 
         let expired = match claims.exp {

@@ -507,15 +507,13 @@ impl Key {
         })
     }
 
-    /// Signs `message` (the JWS signing input) and appends the base64url signature.
-    pub(crate) fn sign_into(&self, message: &[u8], out: &mut String) -> Result<(), JwtError> {
-        match &self.material.private {
+    /// Signs `message`; the signature stays on the stack (512 bytes hold RSA-4096).
+    pub(crate) fn sign_bytes(&self, message: &[u8]) -> Result<b64::SmallBuf<512>, JwtError> {
+        Ok(match &self.material.private {
             Private::None => return Err(JwtError::KeyUse("public keys cannot sign")),
-            Private::Hmac { key, .. } => {
-                b64::encode_append(hmac::sign(key, message).as_ref(), out);
-            }
+            Private::Hmac { key, .. } => b64::SmallBuf::copy_of(hmac::sign(key, message).as_ref()),
             Private::Rsa(pair) => {
-                let mut sig = vec![0u8; pair.public_modulus_len()];
+                let mut sig = b64::SmallBuf::zeroed(pair.public_modulus_len());
                 pair.sign(
                     rsa_encoding(self.alg),
                     &lc_rand::SystemRandom::new(),
@@ -523,19 +521,17 @@ impl Key {
                     &mut sig,
                 )
                 .map_err(crypto)?;
-                b64::encode_append(&sig, out);
+                sig
             }
-            Private::Ec(pair) => {
-                let sig = pair
-                    .sign(&lc_rand::SystemRandom::new(), message)
-                    .map_err(crypto)?;
-                b64::encode_append(sig.as_ref(), out);
-            }
+            Private::Ec(pair) => b64::SmallBuf::copy_of(
+                pair.sign(&lc_rand::SystemRandom::new(), message)
+                    .map_err(crypto)?
+                    .as_ref(),
+            ),
             Private::Ed(pair) => {
-                b64::encode_append(pair.try_sign(message).map_err(crypto)?.as_ref(), out);
+                b64::SmallBuf::copy_of(pair.try_sign(message).map_err(crypto)?.as_ref())
             }
-        }
-        Ok(())
+        })
     }
 
     /// Signs `message` and returns the raw signature bytes.
@@ -543,9 +539,7 @@ impl Key {
     /// # Errors
     /// [`JwtError::KeyUse`] for a public key, [`JwtError::Crypto`] if the backend fails.
     pub fn sign_raw(&self, message: &[u8]) -> Result<Vec<u8>, JwtError> {
-        let mut text = String::new();
-        self.sign_into(message, &mut text)?;
-        b64::decode(text.as_bytes()).ok_or(JwtError::Crypto)
+        Ok(self.sign_bytes(message)?.to_vec())
     }
 
     /// The length of this key's signatures in bytes.

@@ -90,7 +90,7 @@ pub mod remote;
 pub mod revocation;
 
 pub use alg::Algorithm;
-pub use claims::{Audience, Claims, NewClaims};
+pub use claims::{Audience, Claims, ClaimsSeed, NewClaims};
 pub use error::{JwtError, Malformed, RefreshRefusal};
 pub use jwks::Jwks;
 pub use jws::{MaybeExpired, Signed, Validation, Verified, VerifiedHeader, Verifier};

@@ -31,6 +31,7 @@
 
 use portcullis_core::{CryptoRng, Duration, OffsetDateTime};
 use portcullis_jwt::{JwtError, Key, NewClaims, Signed, Verifier};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -259,13 +260,12 @@ pub fn check(
     policy: &SessionPolicy,
     now: OffsetDateTime,
 ) -> Result<JwtCheck, SessionJwtError> {
-    let checked = verifier.verify_allow_expired::<Map<String, Value>>(token, now)?;
-    let mut verified = checked.verified;
-    let claims: SessionClaims = verified
+    let checked =
+        verifier.verify_allow_expired_with(token, now, SessionClaim(&policy.claims_namespace))?;
+    let verified = checked.verified;
+    let claims = verified
         .claims
         .custom
-        .remove(&policy.claims_namespace)
-        .and_then(|v| serde_json::from_value(v).ok())
         .ok_or(SessionJwtError::NotSessionJwt)?;
     if verified.claims.sub.as_deref() != Some(claims.user_id.as_str()) {
         return Err(SessionJwtError::NotSessionJwt);
@@ -278,6 +278,63 @@ pub fn check(
             jti: verified.claims.jti,
         }
     })
+}
+
+/// Reads only the session claim out of a JWT's custom claims and skips the others
+/// unbuilt, so checking a session JWT decodes its payload once.
+struct SessionClaim<'a>(&'a str);
+
+impl<'de> DeserializeSeed<'de> for SessionClaim<'_> {
+    type Value = Option<SessionClaims>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for SessionClaim<'_> {
+    type Value = Option<SessionClaims>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object of claims")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut found = None;
+        while let Some(ours) = map.next_key_seed(NameIs(self.0))? {
+            if !ours {
+                map.next_value::<IgnoredAny>()?;
+            } else if found.is_some() {
+                return Err(de::Error::duplicate_field("session claim"));
+            } else {
+                found = Some(map.next_value::<SessionClaims>()?);
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// A map key, answered as whether it equals the given name.
+struct NameIs<'a>(&'a str);
+
+impl<'de> DeserializeSeed<'de> for NameIs<'_> {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for NameIs<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a claim name")
+    }
+
+    fn visit_str<E: de::Error>(self, name: &str) -> Result<bool, E> {
+        Ok(name == self.0)
+    }
 }
 
 #[cfg(test)]
