@@ -418,7 +418,7 @@ impl NewClaims {
             not_before: None,
             issued_at: true,
             jti: Jti::Random,
-            typ: Some("JWT".to_owned()),
+            typ: Some(crate::jws::DEFAULT_TYP.to_owned()),
             custom: Map::new(),
         }
     }

@@ -33,6 +33,8 @@ pub const MAX_JWKS_KEYS: usize = 1000;
 pub struct Jwks {
     keys: Vec<Key>,
     index: HashMap<String, usize>,
+    /// Per key, the base64url header `Key::sign` writes for it by default.
+    default_headers: Vec<Box<[u8]>>,
 }
 
 #[derive(Deserialize)]
@@ -62,6 +64,8 @@ impl Jwks {
             return Err(JwtError::DuplicateKid);
         }
         self.index.insert(key.kid().to_owned(), self.keys.len());
+        self.default_headers
+            .push(crate::jws::default_header_b64(&key).into_bytes().into());
         self.keys.push(key);
         Ok(())
     }
@@ -99,7 +103,25 @@ impl Jwks {
     /// The key with this kid.
     #[must_use]
     pub fn get(&self, kid: &str) -> Option<&Key> {
+        // A rotating set holds two or three keys: comparing their kids is quicker than
+        // hashing the presented one.
+        if self.keys.len() <= 4 {
+            return self.keys.iter().find(|k| k.kid() == kid);
+        }
         self.index.get(kid).and_then(|&i| self.keys.get(i))
+    }
+
+    /// The key whose default header is exactly `header_b64` (a token this set's own
+    /// keys signed with the default `typ`), for sets small enough to compare them all.
+    pub(crate) fn by_default_header(&self, header_b64: &[u8]) -> Option<&Key> {
+        if self.keys.len() > 4 {
+            return None;
+        }
+        let i = self
+            .default_headers
+            .iter()
+            .position(|h| **h == *header_b64)?;
+        self.keys.get(i)
     }
 
     /// The key for a token: by kid, or the only key when the token has none.

@@ -110,6 +110,22 @@ struct PayloadOut<'a> {
     custom: &'a Map<String, Value>,
 }
 
+/// The header `typ` a token gets unless its claims say otherwise.
+pub(crate) const DEFAULT_TYP: &str = "JWT";
+
+/// The base64url header [`Key::sign`] writes for `key` with the default `typ`: a
+/// [`Jwks`] keeps one per key to recognise tokens of its own making without parsing
+/// their header.
+pub(crate) fn default_header_b64(key: &Key) -> String {
+    let json = serde_json::to_vec(&HeaderOut {
+        alg: key.alg().name(),
+        typ: Some(DEFAULT_TYP),
+        kid: key.kid(),
+    })
+    .unwrap_or_default();
+    b64::encode(&json)
+}
+
 #[derive(serde::Serialize)]
 struct HeaderOut<'a> {
     alg: &'static str,
@@ -215,9 +231,10 @@ impl Key {
             return Err(JwtError::ClaimsNotObject);
         }
         b64::encode_append(&json, &mut out);
-        let sig = self.sign_bytes(out.as_bytes())?;
+        let mut sig_buf = [0u8; 512];
+        let sig = self.sign_into(out.as_bytes(), &mut sig_buf)?;
         out.push('.');
-        b64::encode_append(&sig, &mut out);
+        b64::encode_append(sig, &mut out);
         Ok(SecretString::new(out))
     }
 }
@@ -268,7 +285,7 @@ pub struct VerifiedHeader {
     /// The algorithm (the key's, equal to the header's).
     pub alg: Algorithm,
     /// The kid of the key that verified it.
-    pub kid: String,
+    pub kid: Arc<str>,
     /// The header `typ`, if any.
     pub typ: Option<String>,
 }
@@ -531,32 +548,12 @@ impl Verifier {
         self.verify_inner(token, now, seed)
     }
 
-    fn verify_inner<S, T>(
-        &self,
-        token: &str,
-        now: OffsetDateTime,
-        seed: S,
-    ) -> Result<MaybeExpired<T>, JwtError>
-    where
-        S: for<'de> DeserializeSeed<'de, Value = T>,
-    {
-        let v = &self.validation;
-        if token.len() > v.max_len {
-            return Err(JwtError::TooLarge);
-        }
-        let bytes = token.as_bytes();
-        let mut dots = bytes
-            .iter()
-            .enumerate()
-            .filter(|(_, b)| **b == b'.')
-            .map(|(i, _)| i);
-        let (Some(d1), Some(d2), None) = (dots.next(), dots.next(), dots.next()) else {
-            return Err(JwtError::Malformed(Malformed::Segments));
-        };
-        let (header_b64, payload_b64, sig_b64) =
-            (&bytes[..d1], &bytes[d1 + 1..d2], &bytes[d2 + 1..]);
-        let header_json =
-            b64::decode_small::<512>(header_b64).ok_or(JwtError::Malformed(Malformed::Base64))?;
+    /// Step 3 of verification for any header: decode and parse it, refuse `none`, find
+    /// the key by kid and require the header's `alg` to be the key's; refuse `crit`.
+    fn read_header(&self, header_b64: &[u8]) -> Result<(&Key, Option<String>), JwtError> {
+        let mut header_buf = [0u8; 256];
+        let header_json = b64::decode_in(header_b64, &mut header_buf)
+            .ok_or(JwtError::Malformed(Malformed::Base64))?;
         if !starts_object(&header_json) {
             return Err(JwtError::Malformed(Malformed::Header));
         }
@@ -573,23 +570,55 @@ impl Verifier {
         if header.crit.is_some() {
             return Err(JwtError::UnsupportedCrit);
         }
+        Ok((key, header.typ.map(std::borrow::Cow::into_owned)))
+    }
+
+    fn verify_inner<S, T>(
+        &self,
+        token: &str,
+        now: OffsetDateTime,
+        seed: S,
+    ) -> Result<MaybeExpired<T>, JwtError>
+    where
+        S: for<'de> DeserializeSeed<'de, Value = T>,
+    {
+        let v = &self.validation;
+        if token.len() > v.max_len {
+            return Err(JwtError::TooLarge);
+        }
+        let bytes = token.as_bytes();
+        // `str::find` with a char searches a word at a time.
+        let segments = token.find('.').and_then(|d1| {
+            let d2 = d1 + 1 + token[d1 + 1..].find('.')?;
+            (!token[d2 + 1..].contains('.')).then_some((d1, d2))
+        });
+        let Some((d1, d2)) = segments else {
+            return Err(JwtError::Malformed(Malformed::Segments));
+        };
+        let (header_b64, payload_b64, sig_b64) =
+            (&bytes[..d1], &bytes[d1 + 1..d2], &bytes[d2 + 1..]);
+        let (key, typ) = match self.keys.by_default_header(header_b64) {
+            // Exactly the header `Key::sign` writes for this key: nothing in it to parse.
+            Some(key) => (key, Some(DEFAULT_TYP.to_owned())),
+            None => self.read_header(header_b64)?,
+        };
+        let alg = key.alg();
         if let Some(want) = &v.required_typ
-            && !header
-                .typ
-                .as_deref()
-                .is_some_and(|have| typ_matches(have, want))
+            && !typ.as_deref().is_some_and(|have| typ_matches(have, want))
         {
             return Err(JwtError::WrongType);
         }
+        let mut sig_buf = [0u8; 512];
         let sig =
-            b64::decode_small::<512>(sig_b64).ok_or(JwtError::Malformed(Malformed::Base64))?;
+            b64::decode_in(sig_b64, &mut sig_buf).ok_or(JwtError::Malformed(Malformed::Base64))?;
         if sig.len() != key.signature_len() {
             return Err(JwtError::Malformed(Malformed::Signature));
         }
         // Decoded (not parsed) before the signature check, so a non-canonical payload
         // is malformed whatever its signature.
-        let payload =
-            b64::decode_small::<1024>(payload_b64).ok_or(JwtError::Malformed(Malformed::Base64))?;
+        let mut payload_buf = [0u8; 1024];
+        let payload = b64::decode_in(payload_b64, &mut payload_buf)
+            .ok_or(JwtError::Malformed(Malformed::Base64))?;
         key.verify_raw(&bytes[..d2], &sig)?;
 
         if !starts_object(&payload) {
@@ -644,8 +673,8 @@ impl Verifier {
             verified: Verified {
                 header: VerifiedHeader {
                     alg,
-                    kid: key.kid().to_owned(),
-                    typ: header.typ.map(std::borrow::Cow::into_owned),
+                    kid: key.kid_shared(),
+                    typ,
                 },
                 claims,
             },

@@ -167,7 +167,8 @@ struct Material {
 /// ```
 #[derive(Clone)]
 pub struct Key {
-    kid: String,
+    /// Shared, so a verified token names its key without copying the kid.
+    kid: Arc<str>,
     alg: Algorithm,
     material: Arc<Material>,
 }
@@ -345,13 +346,13 @@ impl Key {
             parsed,
         });
         let mut key = Self {
-            kid: String::new(),
+            kid: Arc::from(""),
             alg,
             material,
         };
         key.kid = match kid {
-            Some(kid) => kid,
-            None => key.thumbprint(),
+            Some(kid) => kid.into(),
+            None => key.thumbprint().into(),
         };
         Ok(key)
     }
@@ -416,7 +417,7 @@ impl Key {
     /// The same key with another kid (any string).
     #[must_use]
     pub fn with_kid(mut self, kid: impl Into<String>) -> Self {
-        self.kid = kid.into();
+        self.kid = kid.into().into();
         self
     }
 
@@ -432,11 +433,11 @@ impl Key {
         let kty = self.material.kty;
         check_alg(kty, alg)?;
         if let Private::Hmac { secret, .. } = &self.material.private {
-            let kid = self.kid.clone();
+            let kid = self.kid.to_string();
             return Ok(Self::hmac(alg, secret.expose_secret())?.with_kid(kid));
         }
         // Re-derive from the private or public document so the parsed key matches alg.
-        let kid = self.kid.clone();
+        let kid = self.kid.to_string();
         let jwk = if self.is_private() {
             let text = self.to_private_jwk()?;
             serde_json::from_str::<Value>(text.expose_secret()).map_err(|_| JwtError::Crypto)?
@@ -454,6 +455,11 @@ impl Key {
     #[must_use]
     pub fn kid(&self) -> &str {
         &self.kid
+    }
+
+    /// The key id, shared rather than copied.
+    pub(crate) fn kid_shared(&self) -> Arc<str> {
+        Arc::clone(&self.kid)
     }
 
     /// The one algorithm this key signs and verifies with.
@@ -507,31 +513,42 @@ impl Key {
         })
     }
 
-    /// Signs `message`; the signature stays on the stack (512 bytes hold RSA-4096).
-    pub(crate) fn sign_bytes(&self, message: &[u8]) -> Result<b64::SmallBuf<512>, JwtError> {
-        Ok(match &self.material.private {
-            Private::None => return Err(JwtError::KeyUse("public keys cannot sign")),
-            Private::Hmac { key, .. } => b64::SmallBuf::copy_of(hmac::sign(key, message).as_ref()),
-            Private::Rsa(pair) => {
-                let mut sig = b64::SmallBuf::zeroed(pair.public_modulus_len());
-                pair.sign(
-                    rsa_encoding(self.alg),
-                    &lc_rand::SystemRandom::new(),
-                    message,
-                    &mut sig,
-                )
-                .map_err(crypto)?;
-                sig
-            }
-            Private::Ec(pair) => b64::SmallBuf::copy_of(
+    /// Signs `message` into `buf` (512 bytes hold an RSA-4096 signature) and returns
+    /// the signature, so signing a token copies it no further than needed.
+    pub(crate) fn sign_into<'a>(
+        &self,
+        message: &[u8],
+        buf: &'a mut [u8; 512],
+    ) -> Result<&'a [u8], JwtError> {
+        fn copy<'a>(buf: &'a mut [u8; 512], sig: &[u8]) -> Result<&'a [u8], JwtError> {
+            let out = buf.get_mut(..sig.len()).ok_or(JwtError::Crypto)?;
+            out.copy_from_slice(sig);
+            Ok(out)
+        }
+        match &self.material.private {
+            Private::None => Err(JwtError::KeyUse("public keys cannot sign")),
+            Private::Hmac { key, .. } => copy(buf, hmac::sign(key, message).as_ref()),
+            Private::Ec(pair) => copy(
+                buf,
                 pair.sign(&lc_rand::SystemRandom::new(), message)
                     .map_err(crypto)?
                     .as_ref(),
             ),
-            Private::Ed(pair) => {
-                b64::SmallBuf::copy_of(pair.try_sign(message).map_err(crypto)?.as_ref())
+            Private::Ed(pair) => copy(buf, pair.try_sign(message).map_err(crypto)?.as_ref()),
+            Private::Rsa(pair) => {
+                let out = buf
+                    .get_mut(..pair.public_modulus_len())
+                    .ok_or(JwtError::Crypto)?;
+                pair.sign(
+                    rsa_encoding(self.alg),
+                    &lc_rand::SystemRandom::new(),
+                    message,
+                    out,
+                )
+                .map_err(crypto)?;
+                Ok(out)
             }
-        })
+        }
     }
 
     /// Signs `message` and returns the raw signature bytes.
@@ -539,7 +556,8 @@ impl Key {
     /// # Errors
     /// [`JwtError::KeyUse`] for a public key, [`JwtError::Crypto`] if the backend fails.
     pub fn sign_raw(&self, message: &[u8]) -> Result<Vec<u8>, JwtError> {
-        Ok(self.sign_bytes(message)?.to_vec())
+        let mut buf = [0u8; 512];
+        Ok(self.sign_into(message, &mut buf)?.to_vec())
     }
 
     /// The length of this key's signatures in bytes.
@@ -660,7 +678,7 @@ impl Key {
     pub fn to_public_jwk(&self) -> Result<Value, JwtError> {
         let mut obj = Map::new();
         self.public_members(&mut obj)?;
-        obj.insert("kid".into(), self.kid.clone().into());
+        obj.insert("kid".into(), self.kid.to_string().into());
         obj.insert("alg".into(), self.alg.name().into());
         obj.insert("use".into(), "sig".into());
         Ok(Value::Object(obj))
@@ -708,7 +726,7 @@ impl Key {
                 obj.insert("d".into(), b64::encode(d.as_ref()).into());
             }
         }
-        obj.insert("kid".into(), self.kid.clone().into());
+        obj.insert("kid".into(), self.kid.to_string().into());
         obj.insert("alg".into(), self.alg.name().into());
         let text = serde_json::to_string(&Value::Object(obj)).map_err(crypto)?;
         Ok(SecretString::new(text))

@@ -45,7 +45,7 @@ fn every_algorithm_signs_and_verifies_and_keys_round_trip() {
         let verified = v.verify(signed.token.expose_secret(), now()).unwrap();
         assert_eq!(verified.header.alg, alg);
         assert_eq!(verified.header.typ.as_deref(), Some("JWT"));
-        assert_eq!(verified.header.kid, key.kid());
+        assert_eq!(&*verified.header.kid, key.kid());
         // Private JWK round trip keeps kid, alg and the ability to sign.
         let again = Key::from_jwk_str(key.to_private_jwk().unwrap().expose_secret()).unwrap();
         assert_eq!((again.kid(), again.alg()), (key.kid(), alg));
@@ -371,6 +371,9 @@ fn time_claims_issuer_audience_and_type() {
     assert!(need.verify(&at, now()).is_ok());
     assert!(need.verify(&app, now()).is_ok());
     assert_eq!(need.verify(&five, now()).unwrap_err(), JwtError::WrongType);
+    // A default header (recognised without parsing) still reports and checks its typ.
+    let default = v.clone().required_typ("jwt").verify(&five, now()).unwrap();
+    assert_eq!(default.header.typ.as_deref(), Some("JWT"));
     // Multi-byte text around the prefix boundary is compared, never sliced apart.
     for typ in ["aéééééé", "application/", "applicationé/at+jwt", "ééééééé"] {
         let odd = sign(NewClaims::new().typ(typ));

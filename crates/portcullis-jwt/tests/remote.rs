@@ -282,7 +282,7 @@ async fn export_restore_and_verify() {
         .verify(&template, token.token.expose_secret(), t0())
         .await
         .unwrap();
-    assert_eq!(verified.header.kid, a.kid());
+    assert_eq!(&*verified.header.kid, a.kid());
     assert_eq!(
         server.lock().unwrap().hits,
         1,

@@ -86,7 +86,7 @@ pub fn verify(data: &[u8]) {
         for key in keys() {
             let token = key.sign_payload(Some("JWT"), &payload).unwrap();
             match v.verify(token.expose_secret(), now()) {
-                Ok(verified) => assert_eq!(verified.header.kid, key.kid()),
+                Ok(verified) => assert_eq!(&*verified.header.kid, key.kid()),
                 Err(JwtError::Malformed(Malformed::Payload)) => {
                     // Registered claims of the wrong type (say "exp": "soon").
                 }
