@@ -47,10 +47,11 @@ use std::str::FromStr;
 use portcullis_core::{CryptoRng, SecretString};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest as _, Sha256};
-use subtle::{Choice, ConstantTimeEq};
+use subtle::Choice;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::b64;
+use crate::ct;
 use crate::error::{Format, TokenError};
 use crate::keys::{KeyId, KeyRing};
 
@@ -239,16 +240,19 @@ impl OpaqueToken {
         if bytes.len() != TOKEN_TEXT_LEN || bytes[ID_TEXT_LEN] != b'.' {
             return Err(malformed);
         }
-        let id = b64::decode(&bytes[..ID_TEXT_LEN]).ok_or(malformed)?;
-        // Decoded in place, so no copy of the secret is left outside the zeroized value.
-        let mut secret = TokenSecret([0; SECRET_LEN]);
-        if !b64::decode_into(&bytes[ID_TEXT_LEN + 1..], &mut secret.0) {
-            return Err(malformed);
+        // Both halves are decoded in place: no copy of the secret is left outside the
+        // zeroized value, and no `Option<[u8; 16]>` is copied out byte-misaligned.
+        let mut token = Self {
+            id: TokenId([0; ID_LEN]),
+            secret: TokenSecret([0; SECRET_LEN]),
+        };
+        if b64::decode_into(&bytes[..ID_TEXT_LEN], &mut token.id.0)
+            && b64::decode_into(&bytes[ID_TEXT_LEN + 1..], &mut token.secret.0)
+        {
+            Ok(token)
+        } else {
+            Err(malformed)
         }
-        Ok(Self {
-            id: TokenId(id),
-            secret,
-        })
     }
 
     /// The `<id>.<secret>` text to hand to the holder.
@@ -488,7 +492,7 @@ impl Digester {
                 return Err(TokenError::UnknownKeyId);
             }
         };
-        Ok(computed.ct_eq(&stored.value))
+        Ok(ct::eq(&computed, &stored.value))
     }
 }
 

@@ -28,12 +28,13 @@
 
 use std::fmt;
 
-use portcullis_core::{CryptoRng, SecretString, ct_eq};
+use portcullis_core::{CryptoRng, SecretString};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 use subtle::Choice;
 
 use crate::b64;
+use crate::ct;
 use crate::error::{Format, TokenError};
 
 /// Shortest verifier (RFC 7636 section 4.1).
@@ -241,11 +242,10 @@ impl CodeChallenge {
 
     /// Whether `verifier` derives this challenge, without branching on the result.
     pub(crate) fn matches(&self, verifier: &str) -> Choice {
-        let ok = match self.method {
-            ChallengeMethod::S256 => ct_eq(&s256(verifier.as_bytes()), self.value.as_bytes()),
-            ChallengeMethod::Plain => ct_eq(verifier.as_bytes(), self.value.as_bytes()),
-        };
-        Choice::from(u8::from(ok))
+        match self.method {
+            ChallengeMethod::S256 => ct::eq(&s256(verifier.as_bytes()), self.value.as_bytes()),
+            ChallengeMethod::Plain => ct::eq(verifier.as_bytes(), self.value.as_bytes()),
+        }
     }
 }
 

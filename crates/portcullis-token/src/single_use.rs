@@ -104,9 +104,10 @@ use std::net::IpAddr;
 
 use portcullis_core::{CryptoRng, Duration, OffsetDateTime, SecretString, random};
 use serde::{Deserialize, Serialize};
-use subtle::{Choice, ConstantTimeEq as _};
+use subtle::Choice;
 use zeroize::Zeroizing;
 
+use crate::ct;
 use crate::error::{Format, TokenError};
 use crate::opaque::{Digester, OpaqueToken, SecretDigest, TokenId};
 use crate::pkce::{CodeChallenge, PkcePolicy};
@@ -833,18 +834,10 @@ impl Verdict {
     }
 }
 
-/// Equality of two recorded or expected texts in time that depends only on their
-/// lengths. The differences of all bytes are OR-ed together without branching and
-/// only the total passes through `subtle`'s optimisation barrier: one barrier per
-/// comparison instead of one per byte (the same construction as Go's
-/// `subtle.ConstantTimeCompare`).
+/// Equality of a recorded and an expected text, in time that depends only on their
+/// lengths.
 fn text_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let diff = a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y));
-    diff.ct_eq(&0).into()
+    ct::eq(a.as_bytes(), b.as_bytes()).into()
 }
 
 /// Whether `check` carries the verifier of the challenge `record` was bound to.
