@@ -9,8 +9,20 @@
 //! | PostgreSQL | `DELETE ... WHERE key = $1 RETURNING payload` | `SELECT payload ... WHERE token_digest = $1` |
 //! | Redis | `GETDEL key` | `GET key` |
 //!
-//! Ours returns the decoded record or session; the baselines return the stored text
-//! (the memory ones the typed value). At concurrency 16 the time is per operation with
+//! The baselines destroy the record they consume; the store cannot, because it must tell
+//! a token already used from one never issued or expired (and count attempts on the
+//! same record). So each consume group also has a `floor`: the same state change on the
+//! raw client, written by hand (keep the record, mark it consumed if it is live, return
+//! it): one `UPDATE ... SET consumed_at ... RETURNING payload` on SQL, one Lua script
+//! (`HMGET` then `HSET`) on Redis, a mark-and-clone in a locked `HashMap` in memory.
+//! Sessions are found through their token digest but kept under their id (revoking
+//! all of a user's sessions needs that), so the Redis and memory session groups have a
+//! floor too: the digest-to-id lookup then the session read, in one script on Redis.
+//! The ratio to `floor` is our overhead on the round trip we must make; the ratio to
+//! `baseline` adds the cost of keeping the record.
+//!
+//! Ours returns the decoded record or session; the baselines and floors return the
+//! stored text (the memory ones the typed value). At concurrency 16 the time is per operation with
 //! 16 tasks issuing operations at once (total time / operations). Groups are named
 //! `store/consume_<backend>_c<n>` and `store/session_get_<backend>_c<n>`. Redis and
 //! PostgreSQL run when `PORTCULLIS_REDIS_URL` / `PORTCULLIS_POSTGRES_URL` are set, and
@@ -73,12 +85,43 @@ fn session(now: OffsetDateTime) -> (Session, SecretDigest) {
     (session, Digester::Sha256.digest(token.secret()))
 }
 
+/// Which side of a group a prepared record is for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Ours,
+    Baseline,
+    Floor,
+}
+
+/// Records kept and marked consumed: the floor's memory layout.
+type Kept = HashMap<String, (TokenRecord, Option<OffsetDateTime>)>;
+
+/// Redis floor: consume keeping the record (fields p = payload, e = expiry, c =
+/// consumed). KEYS: record. ARGV: now (unix seconds).
+const FLOOR_CONSUME_LUA: &str = r"
+local f = redis.call('HMGET', KEYS[1], 'p', 'e', 'c')
+if not f[1] then return {'nf'} end
+if f[3] then return {'used'} end
+if tonumber(f[2]) <= tonumber(ARGV[1]) then return {'exp'} end
+redis.call('HSET', KEYS[1], 'c', ARGV[1])
+return {'ok', f[1]}
+";
+
+/// Redis floor: a session through its token. KEYS: token key. ARGV: session key prefix.
+const FLOOR_SESSION_LUA: &str = r"
+local id = redis.call('GET', KEYS[1])
+if not id then return false end
+return redis.call('HGET', ARGV[1] .. id, 'p')
+";
+
 /// The same round trips, written directly on each client.
 #[derive(Clone)]
 enum Baseline {
     Memory {
         tokens: Arc<Mutex<HashMap<String, TokenRecord>>>,
+        kept: Arc<Mutex<Kept>>,
         sessions: Arc<Mutex<HashMap<String, Session>>>,
+        session_ids: Arc<Mutex<(HashMap<String, String>, HashMap<String, Session>)>>,
     },
     Sqlite(sqlx::SqlitePool),
     Postgres(sqlx::PgPool),
@@ -91,6 +134,7 @@ impl Baseline {
             Self::Sqlite(pool) => {
                 for ddl in [
                     "CREATE TABLE IF NOT EXISTS bench_consume (key TEXT PRIMARY KEY, payload TEXT NOT NULL)",
+                    "CREATE TABLE IF NOT EXISTS bench_kept (key TEXT PRIMARY KEY, payload TEXT NOT NULL, expires_at BIGINT NOT NULL, consumed_at BIGINT)",
                     "CREATE TABLE IF NOT EXISTS bench_sessions (token_digest TEXT PRIMARY KEY, payload TEXT NOT NULL)",
                 ] {
                     sqlx::query(ddl).execute(pool).await.unwrap();
@@ -99,6 +143,7 @@ impl Baseline {
             Self::Postgres(pool) => {
                 for ddl in [
                     "CREATE TABLE IF NOT EXISTS bench_consume (key TEXT PRIMARY KEY, payload TEXT NOT NULL)",
+                    "CREATE TABLE IF NOT EXISTS bench_kept (key TEXT PRIMARY KEY, payload TEXT NOT NULL, expires_at BIGINT NOT NULL, consumed_at BIGINT)",
                     "CREATE TABLE IF NOT EXISTS bench_sessions (token_digest TEXT PRIMARY KEY, payload TEXT NOT NULL)",
                 ] {
                     sqlx::query(ddl).execute(pool).await.unwrap();
@@ -106,6 +151,96 @@ impl Baseline {
             }
             Self::Memory { .. } | Self::Redis(..) => {}
         }
+    }
+
+    async fn put_kept(&self, record: &TokenRecord) {
+        let key = record.key();
+        let payload = serde_json::to_string(record).unwrap();
+        let expires = record.expires_at.unix_timestamp();
+        match self {
+            Self::Memory { kept, .. } => {
+                kept.lock().unwrap().insert(key, (record.clone(), None));
+            }
+            Self::Sqlite(pool) => {
+                sqlx::query(
+                    "INSERT INTO bench_kept (key, payload, expires_at) VALUES (?1, ?2, ?3)",
+                )
+                .bind(key)
+                .bind(payload)
+                .bind(expires)
+                .execute(pool)
+                .await
+                .unwrap();
+            }
+            Self::Postgres(pool) => {
+                sqlx::query(
+                    "INSERT INTO bench_kept (key, payload, expires_at) VALUES ($1, $2, $3)",
+                )
+                .bind(key)
+                .bind(payload)
+                .bind(expires)
+                .execute(pool)
+                .await
+                .unwrap();
+            }
+            Self::Redis(conn, prefix) => {
+                let mut conn = conn.clone();
+                let k = format!("{prefix}bk:{key}");
+                let _: () = redis::pipe()
+                    .hset_multiple(&k, &[("p", payload), ("e", expires.to_string())])
+                    .ignore()
+                    .expire(&k, 3600)
+                    .ignore()
+                    .query_async(&mut conn)
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+
+    /// The floor: the record kept, marked consumed when live, and returned.
+    async fn consume_kept(&self, key: &str, now: OffsetDateTime) {
+        let at = now.unix_timestamp();
+        let found = match self {
+            Self::Memory { kept, .. } => {
+                let mut kept = kept.lock().unwrap();
+                let (record, consumed) = kept.get_mut(key).unwrap();
+                let live = consumed.is_none() && record.expires_at > now;
+                if live {
+                    *consumed = Some(now);
+                }
+                live && std::hint::black_box(record.clone()).expires_at > now
+            }
+            Self::Sqlite(pool) => sqlx::query_scalar::<_, String>(
+                "UPDATE bench_kept SET consumed_at = ?2 WHERE key = ?1 AND consumed_at IS NULL AND expires_at > ?2 RETURNING payload",
+            )
+            .bind(key)
+            .bind(at)
+            .fetch_optional(pool)
+            .await
+            .unwrap()
+            .is_some(),
+            Self::Postgres(pool) => sqlx::query_scalar::<_, String>(
+                "UPDATE bench_kept SET consumed_at = $2 WHERE key = $1 AND consumed_at IS NULL AND expires_at > $2 RETURNING payload",
+            )
+            .bind(key)
+            .bind(at)
+            .fetch_optional(pool)
+            .await
+            .unwrap()
+            .is_some(),
+            Self::Redis(conn, prefix) => {
+                let mut conn = conn.clone();
+                let out: Vec<String> = redis::Script::new(FLOOR_CONSUME_LUA)
+                    .key(format!("{prefix}bk:{key}"))
+                    .arg(at)
+                    .invoke_async(&mut conn)
+                    .await
+                    .unwrap();
+                out.first().map(String::as_str) == Some("ok")
+            }
+        };
+        assert!(found);
     }
 
     async fn put_token(&self, record: &TokenRecord) {
@@ -173,11 +308,18 @@ impl Baseline {
     async fn put_session(&self, session: &Session, digest: &SecretDigest) {
         let payload = serde_json::to_string(session).unwrap();
         match self {
-            Self::Memory { sessions, .. } => {
+            Self::Memory {
+                sessions,
+                session_ids,
+                ..
+            } => {
                 sessions
                     .lock()
                     .unwrap()
                     .insert(digest.to_string(), session.clone());
+                let mut two = session_ids.lock().unwrap();
+                two.0.insert(digest.to_string(), session.session_id.clone());
+                two.1.insert(session.session_id.clone(), session.clone());
             }
             Self::Sqlite(pool) => {
                 sqlx::query("INSERT INTO bench_sessions (token_digest, payload) VALUES (?1, ?2)")
@@ -197,12 +339,52 @@ impl Baseline {
             }
             Self::Redis(conn, prefix) => {
                 let mut conn = conn.clone();
-                let _: () = conn
-                    .set_ex(format!("{prefix}bs:{digest}"), payload, 3600)
+                let id = &session.session_id;
+                let _: () = redis::pipe()
+                    .set_ex(format!("{prefix}bs:{digest}"), &payload, 3600)
+                    .ignore()
+                    .set_ex(format!("{prefix}bt:{digest}"), id, 3600)
+                    .ignore()
+                    .hset(format!("{prefix}bi:{id}"), "p", &payload)
+                    .ignore()
+                    .expire(format!("{prefix}bi:{id}"), 3600)
+                    .ignore()
+                    .query_async(&mut conn)
                     .await
                     .unwrap();
             }
         }
+    }
+
+    /// The floor for sessions kept under their id: digest to id, then the session.
+    /// None where the store's own read is already the baseline's (SQL).
+    fn has_session_floor(&self) -> bool {
+        matches!(self, Self::Memory { .. } | Self::Redis(..))
+    }
+
+    async fn get_session_two_step(&self, digest: &str) {
+        let found = match self {
+            Self::Memory { session_ids, .. } => {
+                let two = session_ids.lock().unwrap();
+                two.0
+                    .get(digest)
+                    .and_then(|id| two.1.get(id))
+                    .cloned()
+                    .is_some()
+            }
+            Self::Redis(conn, prefix) => {
+                let mut conn = conn.clone();
+                let value: Option<String> = redis::Script::new(FLOOR_SESSION_LUA)
+                    .key(format!("{prefix}bt:{digest}"))
+                    .arg(format!("{prefix}bi:"))
+                    .invoke_async(&mut conn)
+                    .await
+                    .unwrap();
+                value.is_some()
+            }
+            Self::Sqlite(_) | Self::Postgres(_) => unreachable!("no floor for SQL sessions"),
+        };
+        assert!(found);
     }
 
     async fn get_session(&self, digest: &str) {
@@ -265,8 +447,8 @@ where
     set.join_all().await;
 }
 
-/// Makes `n` fresh records, stored both by the store and by the baseline.
-async fn fresh<S: Store>(store: &S, baseline: &Baseline, n: u64, ours: bool) -> Vec<String> {
+/// Makes `n` fresh records, stored for one side of a group.
+async fn fresh<S: Store>(store: &S, baseline: &Baseline, n: u64, side: Side) -> Vec<String> {
     let now = OffsetDateTime::now_utc();
     let records: Vec<TokenRecord> = (0..n).map(|_| record(now)).collect();
     let keys = records.iter().map(SingleUseRecord::key).collect();
@@ -276,10 +458,10 @@ async fn fresh<S: Store>(store: &S, baseline: &Baseline, n: u64, ours: bool) -> 
         let store = store.clone();
         let baseline = baseline.clone();
         async move {
-            if ours {
-                store.put(&r).await.unwrap();
-            } else {
-                baseline.put_token(&r).await;
+            match side {
+                Side::Ours => store.put(&r).await.unwrap(),
+                Side::Baseline => baseline.put_token(&r).await,
+                Side::Floor => baseline.put_kept(&r).await,
             }
         }
     })
@@ -309,7 +491,7 @@ fn backend<S: Store>(c: &mut Criterion, rt: &Runtime, name: &str, store: S, base
         group.bench_function("portcullis", |b| {
             b.iter_custom(|iters| {
                 rt.block_on(async {
-                    let keys = fresh(&store, &baseline, iters, true).await;
+                    let keys = fresh(&store, &baseline, iters, Side::Ours).await;
                     let store = store.clone();
                     let start = Instant::now();
                     run(concurrency, keys, move |key: String| {
@@ -327,12 +509,27 @@ fn backend<S: Store>(c: &mut Criterion, rt: &Runtime, name: &str, store: S, base
         group.bench_function("baseline", |b| {
             b.iter_custom(|iters| {
                 rt.block_on(async {
-                    let keys = fresh(&store, &baseline, iters, false).await;
+                    let keys = fresh(&store, &baseline, iters, Side::Baseline).await;
                     let baseline = baseline.clone();
                     let start = Instant::now();
                     run(concurrency, keys, move |key: String| {
                         let baseline = baseline.clone();
                         async move { baseline.consume(&key).await }
+                    })
+                    .await;
+                    start.elapsed()
+                })
+            });
+        });
+        group.bench_function("floor", |b| {
+            b.iter_custom(|iters| {
+                rt.block_on(async {
+                    let keys = fresh(&store, &baseline, iters, Side::Floor).await;
+                    let baseline = baseline.clone();
+                    let start = Instant::now();
+                    run(concurrency, keys, move |key: String| {
+                        let baseline = baseline.clone();
+                        async move { baseline.consume_kept(&key, now).await }
                     })
                     .await;
                     start.elapsed()
@@ -385,6 +582,27 @@ fn backend<S: Store>(c: &mut Criterion, rt: &Runtime, name: &str, store: S, base
                 })
             });
         });
+        if baseline.has_session_floor() {
+            group.bench_function("floor", |b| {
+                b.iter_custom(|iters| {
+                    rt.block_on(async {
+                        let picks: Vec<usize> =
+                            (0..iters).map(|i| (i % SESSIONS as u64) as usize).collect();
+                        let baseline = baseline.clone();
+                        let texts: Arc<Vec<String>> =
+                            Arc::new(digests.iter().map(ToString::to_string).collect());
+                        let start = Instant::now();
+                        run(concurrency, picks, move |i: usize| {
+                            let baseline = baseline.clone();
+                            let texts = texts.clone();
+                            async move { baseline.get_session_two_step(&texts[i]).await }
+                        })
+                        .await;
+                        start.elapsed()
+                    })
+                });
+            });
+        }
         group.finish();
     }
 }
@@ -395,7 +613,9 @@ fn store(c: &mut Criterion) {
     let memory = MemoryStore::new();
     let baseline = Baseline::Memory {
         tokens: Arc::default(),
+        kept: Arc::default(),
         sessions: Arc::default(),
+        session_ids: Arc::default(),
     };
     backend(c, &rt, "memory", memory, baseline);
 

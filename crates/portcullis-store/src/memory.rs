@@ -47,7 +47,9 @@ pub struct MemoryStore {
 
 #[derive(Debug, Default)]
 struct State {
-    single: HashMap<(&'static str, String), SingleEntry>,
+    /// Single-use records by kind, then key: a lookup by a borrowed key allocates
+    /// nothing.
+    single: HashMap<&'static str, HashMap<String, SingleEntry>>,
     steps: HashMap<String, (u64, i64)>,
     recovery: HashMap<String, RecoveryCodeSet>,
     counters: HashMap<String, (u64, i64)>,
@@ -95,9 +97,11 @@ impl MemoryStore {
         let mut state = self.lock();
         let mut dropped = 0usize;
         let mut count = |len_before: usize, len_after: usize| dropped += len_before - len_after;
-        let n = state.single.len();
-        state.single.retain(|_, e| e.row.expires_at > cut);
-        count(n, state.single.len());
+        for records in state.single.values_mut() {
+            let n = records.len();
+            records.retain(|_, e| e.row.expires_at > cut);
+            count(n, records.len());
+        }
         let n = state.steps.len();
         state.steps.retain(|_, (_, keep)| *keep > cut);
         count(n, state.steps.len());
@@ -156,8 +160,16 @@ fn typed<R: SingleUseRecord>(
     Ok(record)
 }
 
-fn single_key<R: SingleUseRecord>(key: &str) -> (&'static str, String) {
-    (R::KIND, key.to_owned())
+impl State {
+    fn single_entry<R: SingleUseRecord>(
+        &mut self,
+        key: &str,
+    ) -> Result<&mut SingleEntry, StoreError> {
+        self.single
+            .get_mut(R::KIND)
+            .and_then(|records| records.get_mut(key))
+            .ok_or(StoreError::NotFound)
+    }
 }
 
 impl SingleUseStore for MemoryStore {
@@ -171,7 +183,9 @@ impl SingleUseStore for MemoryStore {
         };
         self.lock()
             .single
-            .insert(single_key::<R>(&record.key()), entry);
+            .entry(R::KIND)
+            .or_default()
+            .insert(record.key(), entry);
         Ok(())
     }
 
@@ -180,11 +194,8 @@ impl SingleUseStore for MemoryStore {
         key: &str,
         now: OffsetDateTime,
     ) -> Result<R, StoreError> {
-        let state = self.lock();
-        let entry = state
-            .single
-            .get(&single_key::<R>(key))
-            .ok_or(StoreError::NotFound)?;
+        let mut state = self.lock();
+        let entry = state.single_entry::<R>(key)?;
         if let Some(refusal) = entry.row.refusal(nanos(now), false) {
             return Err(refusal);
         }
@@ -197,10 +208,7 @@ impl SingleUseStore for MemoryStore {
         now: OffsetDateTime,
     ) -> Result<R, StoreError> {
         let mut state = self.lock();
-        let entry = state
-            .single
-            .get_mut(&single_key::<R>(key))
-            .ok_or(StoreError::NotFound)?;
+        let entry = state.single_entry::<R>(key)?;
         let now = nanos(now);
         if let Some(refusal) = entry.row.refusal(now, false) {
             return Err(refusal);
@@ -215,10 +223,7 @@ impl SingleUseStore for MemoryStore {
         now: OffsetDateTime,
     ) -> Result<R, StoreError> {
         let mut state = self.lock();
-        let entry = state
-            .single
-            .get_mut(&single_key::<R>(key))
-            .ok_or(StoreError::NotFound)?;
+        let entry = state.single_entry::<R>(key)?;
         if let Some(refusal) = entry.row.refusal(nanos(now), true) {
             return Err(refusal);
         }
@@ -232,10 +237,7 @@ impl SingleUseStore for MemoryStore {
         now: OffsetDateTime,
     ) -> Result<R, StoreError> {
         let mut state = self.lock();
-        let entry = state
-            .single
-            .get_mut(&single_key::<R>(key))
-            .ok_or(StoreError::NotFound)?;
+        let entry = state.single_entry::<R>(key)?;
         entry.row.revoked_at.get_or_insert(nanos(now));
         typed::<R>(entry, false)
     }
@@ -249,9 +251,12 @@ impl SingleUseStore for MemoryStore {
     ) -> Result<u64, StoreError> {
         let now = nanos(now);
         let mut revoked = 0u64;
-        for ((kind, _), entry) in &mut self.lock().single {
-            if *kind == R::KIND
-                && entry.subject == subject
+        let mut state = self.lock();
+        let Some(records) = state.single.get_mut(R::KIND) else {
+            return Ok(0);
+        };
+        for entry in records.values_mut() {
+            if entry.subject == subject
                 && entry.purpose == purpose
                 && scope.is_none_or(|s| entry.scope.as_deref() == Some(s))
                 && entry.row.refusal(now, false).is_none()
