@@ -167,17 +167,19 @@ pub trait CounterStore: Send + Sync {
 
 /// The JWT deny-list: revoked token ids until the tokens would have expired anyway.
 pub trait DenyListStore: Send + Sync {
-    /// Denies `jti` until `expires_at` (the token's `exp`).
+    /// Denies `key` until `expires_at` (the token's `exp`). For JWTs the key is
+    /// `portcullis_jwt::revocation::deny_list_key(iss, jti)`, since a `jti` is unique
+    /// only per issuer.
     fn deny(
         &self,
-        jti: &str,
+        key: &str,
         expires_at: OffsetDateTime,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// Whether `jti` is denied at `now`.
+    /// Whether `key` is denied at `now`.
     fn is_denied(
         &self,
-        jti: &str,
+        key: &str,
         now: OffsetDateTime,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }

@@ -20,6 +20,7 @@
 use std::sync::Arc;
 
 use portcullis_core::{CryptoRng, OffsetDateTime};
+use portcullis_jwt::revocation::deny_list_key;
 use portcullis_jwt::{Key, Signed, Verifier};
 use portcullis_session::jwt::{self, JwtCheck, SessionClaims, SessionJwtConfig, SessionJwtError};
 use portcullis_session::token::{self, SessionToken};
@@ -196,7 +197,7 @@ impl<S: SessionStore> Sessions<S> {
                     && let Some(jti) = jti
                     && self
                         .store
-                        .is_denied(&jti, now)
+                        .is_denied(&deny_list_key(&setup.config.issuer, &jti), now)
                         .await
                         .map_err(SessionFlowError::Store)?
                 {
@@ -478,17 +479,19 @@ impl<S: SessionStore> Sessions<S> {
 
 impl<S: SessionStore + DenyListStore> Sessions<S> {
     /// Denies a session JWT by its `jti` until its `exp` (sign-out of a device whose JWT
-    /// must stop working at once; effective with [`Sessions::with_jwt_deny_list`]).
+    /// must stop working at once; effective with [`Sessions::with_jwt_deny_list`]). The
+    /// entry is keyed by (issuer, jti), as RFC 7519 makes a jti unique per issuer.
     ///
     /// # Errors
-    /// A store failure.
+    /// [`SessionFlowError::JwtNotConfigured`]; a store failure.
     pub async fn deny_jwt(
         &self,
         jti: &str,
         expires_at: OffsetDateTime,
     ) -> Result<(), SessionFlowError> {
+        let issuer = &self.jwt_setup()?.config.issuer;
         self.store
-            .deny(jti, expires_at)
+            .deny(&deny_list_key(issuer, jti), expires_at)
             .await
             .map_err(SessionFlowError::Store)
     }
