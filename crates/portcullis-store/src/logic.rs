@@ -2,10 +2,13 @@
 //! a stored row becomes a record again. Backends make the write itself atomic; these
 //! functions only read values a backend already holds.
 
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "redis"))]
 use portcullis_session::{Session, Termination};
 
 use crate::StoreError;
-use crate::model::{SingleUseRecord, UseState, from_nanos};
+use crate::model::SingleUseRecord;
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "redis"))]
+use crate::model::{UseState, from_nanos};
 
 /// The state columns of a single-use record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +50,7 @@ impl UseRow {
     }
 
     /// The record from its stored payload with this state written back.
+    #[cfg(any(feature = "sqlite", feature = "postgres", feature = "redis"))]
     pub fn record<R: SingleUseRecord>(
         &self,
         payload: &str,
@@ -65,6 +69,7 @@ impl UseRow {
 
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "redis"))]
 /// A session from its payload, with the columns the store is the authority on.
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "redis"))]
 pub(crate) fn session(
     payload: &str,
     last_accessed_at: i64,
@@ -81,20 +86,21 @@ pub(crate) fn session(
     Ok(session)
 }
 
-#[cfg(any(feature = "sqlite", feature = "postgres", feature = "redis"))]
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 /// Text for a `u32` column read back as `i64`.
 pub(crate) fn to_u32(value: i64) -> Result<u32, StoreError> {
     u32::try_from(value).map_err(|_| StoreError::corrupt("count out of range"))
 }
 
-#[cfg(any(feature = "sqlite", feature = "postgres", feature = "redis"))]
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 /// `u64` from a non-negative count column.
 pub(crate) fn to_u64(value: i64) -> Result<u64, StoreError> {
     u64::try_from(value).map_err(|_| StoreError::corrupt("count out of range"))
 }
 
-#[cfg(any(feature = "sqlite", feature = "postgres", feature = "redis"))]
-/// The outcome names a rotation writes, shared by the SQL and Lua implementations.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+/// The outcome names the SQL rotation statement writes (the Lua script returns the
+/// same words).
 pub(crate) mod outcome {
     pub const ROTATED: &str = "rotated";
     pub const GRACE: &str = "grace";
