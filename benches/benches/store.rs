@@ -485,9 +485,9 @@ fn backend<S: Store>(c: &mut Criterion, rt: &Runtime, name: &str, store: S, base
 
     for concurrency in [1usize, 16] {
         let mut group = c.benchmark_group(format!("store/consume_{name}_c{concurrency}"));
-        group.sample_size(10);
+        group.sample_size(20);
         group.warm_up_time(StdDuration::from_millis(500));
-        group.measurement_time(StdDuration::from_secs(2));
+        group.measurement_time(StdDuration::from_secs(3));
         group.bench_function("portcullis", |b| {
             b.iter_custom(|iters| {
                 rt.block_on(async {
@@ -539,9 +539,9 @@ fn backend<S: Store>(c: &mut Criterion, rt: &Runtime, name: &str, store: S, base
         group.finish();
 
         let mut group = c.benchmark_group(format!("store/session_get_{name}_c{concurrency}"));
-        group.sample_size(10);
+        group.sample_size(20);
         group.warm_up_time(StdDuration::from_millis(500));
-        group.measurement_time(StdDuration::from_secs(2));
+        group.measurement_time(StdDuration::from_secs(3));
         group.bench_function("portcullis", |b| {
             b.iter_custom(|iters| {
                 rt.block_on(async {
