@@ -240,6 +240,9 @@ impl Key {
         b64::encode_append(&json, &mut out);
         let mut sig_buf = [0u8; 512];
         let sig = self.sign_into(out.as_bytes(), &mut sig_buf)?;
+        // Room for the signature first: should the string move, the copy left behind
+        // holds no signature, so no usable token.
+        out.reserve(1 + sig.len().div_ceil(3) * 4);
         out.push('.');
         b64::encode_append(sig, &mut out);
         Ok(SecretString::new(out))
