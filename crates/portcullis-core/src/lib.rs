@@ -5,7 +5,7 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`secret`] | [`SecretString`] and [`SecretBytes`]: zeroized on drop, printed as `[redacted]` |
-//! | [`ct`] | [`ct_eq`]: constant-time equality for byte strings |
+//! | [`ct`] | [`ct_eq`], [`ct_eq_choice`]: constant-time equality for byte strings |
 //! | [`random`] | random secrets from the OS CSPRNG or a caller's [`CryptoRng`]: bytes, tokens, numeric codes |
 //! | [`encoding`] | base64, base32 and hex with strict and tolerant decoders and typed errors |
 //! | [`time`] | the [`Clock`] trait, a system and a manual clock, unix-seconds conversions |
@@ -32,7 +32,7 @@ pub mod random;
 pub mod secret;
 pub mod time;
 
-pub use ct::ct_eq;
+pub use ct::{ct_eq, ct_eq_choice};
 pub use encoding::{Base32, Base64, Hex};
 pub use error::{DecodeError, TimeRangeError};
 pub use random::{OsRng, TokenEncoding};

@@ -49,7 +49,6 @@ pub mod api_key;
 mod b64;
 mod base62;
 pub mod client_secret;
-mod ct;
 pub mod error;
 pub mod invite;
 pub mod keys;

@@ -51,7 +51,6 @@ use subtle::Choice;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::b64;
-use crate::ct;
 use crate::error::{Format, TokenError};
 use crate::keys::{KeyId, KeyRing};
 
@@ -492,7 +491,7 @@ impl Digester {
                 return Err(TokenError::UnknownKeyId);
             }
         };
-        Ok(ct::eq(&computed, &stored.value))
+        Ok(portcullis_core::ct_eq_choice(&computed, &stored.value))
     }
 }
 

@@ -34,7 +34,6 @@ use sha2::{Digest as _, Sha256};
 use subtle::Choice;
 
 use crate::b64;
-use crate::ct;
 use crate::error::{Format, TokenError};
 
 /// Shortest verifier (RFC 7636 section 4.1).
@@ -243,8 +242,12 @@ impl CodeChallenge {
     /// Whether `verifier` derives this challenge, without branching on the result.
     pub(crate) fn matches(&self, verifier: &str) -> Choice {
         match self.method {
-            ChallengeMethod::S256 => ct::eq(&s256(verifier.as_bytes()), self.value.as_bytes()),
-            ChallengeMethod::Plain => ct::eq(verifier.as_bytes(), self.value.as_bytes()),
+            ChallengeMethod::S256 => {
+                portcullis_core::ct_eq_choice(&s256(verifier.as_bytes()), self.value.as_bytes())
+            }
+            ChallengeMethod::Plain => {
+                portcullis_core::ct_eq_choice(verifier.as_bytes(), self.value.as_bytes())
+            }
         }
     }
 }
