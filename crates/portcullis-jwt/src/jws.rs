@@ -514,7 +514,7 @@ impl Verifier {
         token: &str,
         now: OffsetDateTime,
     ) -> Result<Verified<C>, JwtError> {
-        let checked = self.verify_inner(token, now, std::marker::PhantomData::<C>)?;
+        let checked = self.verify_allow_expired_with(token, now, std::marker::PhantomData::<C>)?;
         if checked.expired {
             return Err(JwtError::Expired);
         }
@@ -536,26 +536,7 @@ impl Verifier {
         token: &str,
         now: OffsetDateTime,
     ) -> Result<MaybeExpired<C>, JwtError> {
-        self.verify_inner(token, now, std::marker::PhantomData::<C>)
-    }
-
-    /// [`Verifier::verify_allow_expired`] with the custom claims read through `seed`, for
-    /// a caller that decides at run time what to take from them (one namespaced claim,
-    /// say) and wants nothing else built.
-    ///
-    /// # Errors
-    /// As [`Verifier::verify_allow_expired`]; [`JwtError::Malformed`] when `seed`
-    /// refuses the claims.
-    pub fn verify_allow_expired_with<S, T>(
-        &self,
-        token: &str,
-        now: OffsetDateTime,
-        seed: S,
-    ) -> Result<MaybeExpired<T>, JwtError>
-    where
-        S: for<'de> DeserializeSeed<'de, Value = T>,
-    {
-        self.verify_inner(token, now, seed)
+        self.verify_allow_expired_with(token, now, std::marker::PhantomData::<C>)
     }
 
     /// Step 3 of verification for any header: decode and parse it, refuse `none`, find
@@ -583,7 +564,14 @@ impl Verifier {
         Ok((key, header.typ.map(std::borrow::Cow::into_owned)))
     }
 
-    fn verify_inner<S, T>(
+    /// [`Verifier::verify_allow_expired`] with the custom claims read through `seed`, for
+    /// a caller that decides at run time what to take from them (one namespaced claim,
+    /// say) and wants nothing else built.
+    ///
+    /// # Errors
+    /// As [`Verifier::verify_allow_expired`]; [`JwtError::Malformed`] when `seed`
+    /// refuses the claims.
+    pub fn verify_allow_expired_with<S, T>(
         &self,
         token: &str,
         now: OffsetDateTime,
