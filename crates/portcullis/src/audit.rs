@@ -59,11 +59,12 @@ pub enum AuditEvent {
         /// `recovery_codes_regenerated`.
         change: &'static str,
     },
-    /// A magic link or reset link was handed to the sender.
+    /// A magic link or reset link (or the notice that no account uses the address)
+    /// was handed to the sender.
     LinkSent {
         /// The address.
         to: String,
-        /// `login` or `password_reset`.
+        /// `login`, `password_reset` or `password_reset_no_account`.
         purpose: &'static str,
     },
     /// A password was changed through a reset link.

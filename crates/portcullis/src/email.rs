@@ -79,6 +79,14 @@ pub enum Message {
         /// When the link stops working.
         expires_at: OffsetDateTime,
     },
+    /// A password reset was asked for `to`, which no account uses: a notice without a
+    /// link ("someone asked to reset a password for this address; no account uses
+    /// it"), or nothing, as the service prefers. See
+    /// [`Portcullis::start_password_reset`] for why it is handed over at all.
+    PasswordResetNoAccount {
+        /// The address.
+        to: String,
+    },
 }
 
 /// Delivers messages; implemented by the caller.
@@ -209,8 +217,18 @@ impl<S: Store> Portcullis<S> {
             .map_err(|e| EmailFlowError::Account(AccountError::Session(e)))
     }
 
-    /// Sends a password-reset link to `email` if it has an account; answers the same
+    /// Sends a password-reset link to `email` if it has an account, and a
+    /// [`Message::PasswordResetNoAccount`] notice (no link) if not; answers the same
     /// either way.
+    ///
+    /// Both paths do the same work, so that the time to answer does not tell whether an
+    /// address has an account (OWASP Forgot Password Cheat Sheet: consistent responses
+    /// "in a consistent amount of time"): a token is issued and its record stored
+    /// either way (for an unknown address the token is never shown to anyone, and a
+    /// reset with it would find no account), and the sender is called either way. The
+    /// sender must then treat both messages alike in time: queue both and return, or
+    /// deliver both; a sender that drops the notice at once but makes a network call
+    /// for the link brings the difference back.
     ///
     /// # Errors
     /// A store or sender failure.
@@ -222,11 +240,11 @@ impl<S: Store> Portcullis<S> {
         now: OffsetDateTime,
     ) -> Result<(), EmailFlowError> {
         let email = normalize_login(email);
-        match self.account(&email).await {
-            Ok(_) => {}
-            Err(AccountError::Unknown) => return Ok(()),
+        let known = match self.account(&email).await {
+            Ok(_) => true,
+            Err(AccountError::Unknown) => false,
             Err(other) => return Err(other.into()),
-        }
+        };
         let issued = self
             .tokens
             .issue(
@@ -236,18 +254,24 @@ impl<S: Store> Portcullis<S> {
             )
             .map_err(EmailFlowError::Token)?;
         self.store.put(&issued.record).await?;
-        self.emit(AuditEvent::LinkSent {
-            to: email.clone(),
-            purpose: "password_reset",
-        });
-        sender
-            .send(Message::PasswordReset {
+        let message = if known {
+            self.emit(AuditEvent::LinkSent {
+                to: email.clone(),
+                purpose: "password_reset",
+            });
+            Message::PasswordReset {
                 to: email,
                 token: issued.token.render(),
                 expires_at: issued.record.expires_at,
-            })
-            .await
-            .map_err(EmailFlowError::Send)
+            }
+        } else {
+            self.emit(AuditEvent::LinkSent {
+                to: email.clone(),
+                purpose: "password_reset_no_account",
+            });
+            Message::PasswordResetNoAccount { to: email }
+        };
+        sender.send(message).await.map_err(EmailFlowError::Send)
     }
 
     /// Sets a new password with a reset link's token. The password must meet the

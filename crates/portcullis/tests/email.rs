@@ -12,7 +12,7 @@ use portcullis::session::{FactorType, SessionError};
 use portcullis::sessions::SessionFlowError;
 use portcullis::store::{MemoryStore, SqliteStore, Store};
 use portcullis::token::pkce::CodeVerifier;
-use portcullis::token::{Purpose, TokenError};
+use portcullis::token::{Purpose, TokenError, TokenRecord};
 
 /// Keeps what would have been sent.
 #[derive(Default)]
@@ -64,7 +64,7 @@ fn auth<S: Store>(store: S) -> Portcullis<S> {
 }
 
 async fn email_flows<S: Store>(store: S) {
-    let auth = auth(store);
+    let auth = auth(store.clone());
     let inbox = Inbox::default();
     let now = t0();
 
@@ -205,11 +205,25 @@ async fn email_flows<S: Store>(store: S) {
         Err(EmailFlowError::Token(TokenError::Malformed(_)))
     ));
 
-    // Password reset: nothing is sent for an unknown address.
-    auth.start_password_reset(&mut OsRng, &inbox, "nobody@example.com", now)
+    // Password reset for an unknown address: a notice without a link, and the same
+    // store write as for a known one (its record can never reset anything).
+    auth.start_password_reset(&mut OsRng, &inbox, "Nobody@Example.com", now)
         .await
         .unwrap();
-    assert!(inbox.take().is_empty());
+    match inbox.take().as_slice() {
+        [Message::PasswordResetNoAccount { to }] => assert_eq!(to, "nobody@example.com"),
+        other => panic!("unexpected {other:?}"),
+    }
+    let live = store
+        .revoke_for_subject::<TokenRecord>(
+            "nobody@example.com",
+            Purpose::PasswordReset.as_str(),
+            None,
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(live, 1);
     auth.sign_up(&mut OsRng, "ada@example.com", "user-1", PASSWORD, now)
         .await
         .unwrap();
