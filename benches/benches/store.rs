@@ -93,6 +93,9 @@ enum Side {
     Floor,
 }
 
+/// Sessions by id and a digest-to-id index: the floor's memory layout for sessions.
+type TwoStep = (HashMap<String, String>, HashMap<String, Session>);
+
 /// Records kept and marked consumed: the floor's memory layout.
 type Kept = HashMap<String, (TokenRecord, Option<OffsetDateTime>)>;
 
@@ -121,7 +124,7 @@ enum Baseline {
         tokens: Arc<Mutex<HashMap<String, TokenRecord>>>,
         kept: Arc<Mutex<Kept>>,
         sessions: Arc<Mutex<HashMap<String, Session>>>,
-        session_ids: Arc<Mutex<(HashMap<String, String>, HashMap<String, Session>)>>,
+        session_ids: Arc<Mutex<TwoStep>>,
     },
     Sqlite(sqlx::SqlitePool),
     Postgres(sqlx::PgPool),
