@@ -18,7 +18,9 @@ use portcullis_core::{CryptoRng, OffsetDateTime, SecretString};
 use portcullis_session::{AuthenticationFactor, FactorType, NewSession, TerminationReason};
 use portcullis_store::{Store, StoreError};
 use portcullis_token::pkce::CodeChallenge;
-use portcullis_token::{IssueRequest, OpaqueToken, Purpose, RedeemCheck, TokenError, TokenRecord};
+use portcullis_token::{
+    IssueRequest, OpaqueToken, Purpose, RedeemCheck, TokenError, TokenId, TokenRecord,
+};
 
 use crate::accounts::normalize_login;
 use crate::audit::AuditEvent;
@@ -133,7 +135,10 @@ impl<S: Store> Portcullis<S> {
     /// Sends a sign-in link to `email`, whether or not an account exists (the answer
     /// is the same, so the flow does not reveal which addresses have accounts; the
     /// account is created at redemption). With `challenge`, the link redeems only with
-    /// the requesting browser's verifier, and a one-time code is sent too.
+    /// the requesting browser's verifier, and a one-time code is sent too, for when the
+    /// link is opened on another device: the requesting browser keeps the returned
+    /// token id (public: it is in the link too) beside its verifier, and the user types
+    /// the code there ([`Portcullis::redeem_magic_link_code`]).
     ///
     /// # Errors
     /// A store or sender failure.
@@ -144,7 +149,7 @@ impl<S: Store> Portcullis<S> {
         email: &str,
         challenge: Option<CodeChallenge>,
         now: OffsetDateTime,
-    ) -> Result<(), EmailFlowError> {
+    ) -> Result<TokenId, EmailFlowError> {
         let email = normalize_login(email);
         let mut request = IssueRequest::new(Purpose::Login, email.clone());
         if let Some(challenge) = challenge {
@@ -167,7 +172,8 @@ impl<S: Store> Portcullis<S> {
                 expires_at: issued.record.expires_at,
             })
             .await
-            .map_err(EmailFlowError::Send)
+            .map_err(EmailFlowError::Send)?;
+        Ok(*issued.token.id())
     }
 
     /// Checks a link's token without consuming it (the `GET` of the link): what the
@@ -205,8 +211,21 @@ impl<S: Store> Portcullis<S> {
         let record = self
             .consume_link(presented, Purpose::Login, code_verifier, now)
             .await?;
+        self.sign_in_by_link(rng, &record.subject, user_id_for, now)
+            .await
+    }
+
+    /// Signs in the owner of `email`, proven by a link or its code: the account is
+    /// created on first use, and the session records a `magic_link` factor.
+    async fn sign_in_by_link<R: CryptoRng + ?Sized>(
+        &self,
+        rng: &mut R,
+        email: &str,
+        user_id_for: impl FnOnce(&str) -> String,
+        now: OffsetDateTime,
+    ) -> Result<Issued, EmailFlowError> {
         let account = self
-            .account_or_create(&record.subject, user_id_for, "magic_link", now)
+            .account_or_create(email, user_id_for, "magic_link", now)
             .await?;
         let factor = AuthenticationFactor::new(FactorType::MagicLink, now);
         let mut new = NewSession::new(account.user_id.clone(), factor);
@@ -215,6 +234,59 @@ impl<S: Store> Portcullis<S> {
             .start(rng, new, now)
             .await
             .map_err(|e| EmailFlowError::Account(AccountError::Session(e)))
+    }
+
+    /// Redeems a sign-in link by its one-time code instead, in the browser that asked
+    /// for it (the link was opened on another device): `token_id` is what
+    /// [`Portcullis::send_magic_link`] returned to that browser, `code_verifier` its PKCE
+    /// verifier. Otherwise as [`Portcullis::redeem_magic_link`].
+    ///
+    /// The verifier is judged before the code, so a stranger holding only the id (it is
+    /// in the link) spends none of the code's attempts. Each judged code is counted
+    /// atomically in the store before it is compared; after the record's limit (five
+    /// by default) the token is dead even for the right code.
+    ///
+    /// # Errors
+    /// [`EmailFlowError::Token`]: [`TokenError::WrongCode`] (also for an unknown id),
+    /// [`TokenError::TooManyAttempts`], the PKCE refusals, and those of a link; a
+    /// store failure.
+    pub async fn redeem_magic_link_code<R: CryptoRng + ?Sized>(
+        &self,
+        rng: &mut R,
+        token_id: &str,
+        code: &str,
+        code_verifier: &str,
+        user_id_for: impl FnOnce(&str) -> String,
+        now: OffsetDateTime,
+    ) -> Result<Issued, EmailFlowError> {
+        let id = TokenId::parse(token_id).map_err(EmailFlowError::Token)?;
+        let key = id.to_string();
+        let check = RedeemCheck::new(Purpose::Login).code_verifier(code_verifier);
+        let peeked = match self.store.peek::<TokenRecord>(&key, now).await {
+            Ok(record) => record,
+            Err(StoreError::NotFound) => return Err(EmailFlowError::Token(TokenError::WrongCode)),
+            Err(other) => return Err(other.into()),
+        };
+        // Everything but the code itself (format, verifier, state) is refused before an
+        // attempt is spent.
+        match self.tokens.redeem_code(&peeked, &id, code, &check, now) {
+            Ok(_) | Err(TokenError::WrongCode) => {}
+            Err(refusal) => return Err(EmailFlowError::Token(refusal)),
+        }
+        let counted = match self.store.count_attempt::<TokenRecord>(&key, now).await {
+            Ok(record) => record,
+            Err(StoreError::TooManyAttempts) => {
+                return Err(EmailFlowError::Token(TokenError::TooManyAttempts));
+            }
+            Err(other) => return Err(other.into()),
+        };
+        let _redemption = self
+            .tokens
+            .redeem_code(&counted, &id, code, &check, now)
+            .map_err(EmailFlowError::Token)?;
+        let record = self.store.consume::<TokenRecord>(&key, now).await?;
+        self.sign_in_by_link(rng, &record.subject, user_id_for, now)
+            .await
     }
 
     /// Sends a password-reset link to `email` if it has an account, and a

@@ -47,6 +47,18 @@ impl Inbox {
 
 const PASSWORD: &str = "correct horse battery staple 42";
 
+/// A sign-in by the code of a link, for an address that already has an account.
+async fn by_code<S: Store>(
+    auth: &Portcullis<S>,
+    id: &str,
+    code: &str,
+    verifier: &str,
+    now: OffsetDateTime,
+) -> Result<portcullis::sessions::Issued, EmailFlowError> {
+    auth.redeem_magic_link_code(&mut OsRng, id, code, verifier, |_| unreachable!(), now)
+        .await
+}
+
 fn t0() -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap()
 }
@@ -183,6 +195,143 @@ async fn email_flows<S: Store>(store: S) {
     )
     .await
     .unwrap();
+
+    // The link opened on another device: the code, typed in the requesting browser.
+    let verifier = CodeVerifier::generate(&mut OsRng);
+    let id = auth
+        .send_magic_link(
+            &mut OsRng,
+            &inbox,
+            "new@example.com",
+            Some(verifier.challenge()),
+            now,
+        )
+        .await
+        .unwrap()
+        .to_string();
+    let Some(Message::MagicLink {
+        code: Some(code), ..
+    }) = inbox.take().pop()
+    else {
+        panic!("no code");
+    };
+    let wrong = if code.expose_secret() == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    // Without the right verifier nothing is judged, so no attempt is spent.
+    let other = CodeVerifier::generate(&mut OsRng);
+    for _ in 0..10 {
+        assert_eq!(
+            by_code(&auth, &id, wrong, other.expose_secret(), now)
+                .await
+                .unwrap_err(),
+            EmailFlowError::Token(TokenError::PkceMismatch)
+        );
+    }
+    // Wrong codes are counted; the right one still works within the budget.
+    for _ in 0..4 {
+        assert_eq!(
+            by_code(&auth, &id, wrong, verifier.expose_secret(), now)
+                .await
+                .unwrap_err(),
+            EmailFlowError::Token(TokenError::WrongCode)
+        );
+    }
+    let signed_in = by_code(
+        &auth,
+        &id,
+        code.expose_secret(),
+        verifier.expose_secret(),
+        now,
+    )
+    .await
+    .unwrap();
+    assert_eq!(signed_in.session.user_id, "user-new");
+    assert_eq!(
+        by_code(
+            &auth,
+            &id,
+            code.expose_secret(),
+            verifier.expose_secret(),
+            now
+        )
+        .await
+        .unwrap_err(),
+        EmailFlowError::Token(TokenError::AlreadyUsed)
+    );
+    // Once the budget (five) is spent, even the right code is refused.
+    let id = auth
+        .send_magic_link(
+            &mut OsRng,
+            &inbox,
+            "new@example.com",
+            Some(verifier.challenge()),
+            now,
+        )
+        .await
+        .unwrap()
+        .to_string();
+    let Some(Message::MagicLink {
+        code: Some(code), ..
+    }) = inbox.take().pop()
+    else {
+        panic!("no code");
+    };
+    let wrong = if code.expose_secret() == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    for _ in 0..5 {
+        assert_eq!(
+            by_code(&auth, &id, wrong, verifier.expose_secret(), now)
+                .await
+                .unwrap_err(),
+            EmailFlowError::Token(TokenError::WrongCode)
+        );
+    }
+    assert_eq!(
+        by_code(
+            &auth,
+            &id,
+            code.expose_secret(),
+            verifier.expose_secret(),
+            now
+        )
+        .await
+        .unwrap_err(),
+        EmailFlowError::Token(TokenError::TooManyAttempts)
+    );
+    // An unknown id is a wrong code; a malformed one is malformed.
+    let unknown = portcullis::token::TokenId::generate(&mut OsRng).to_string();
+    assert_eq!(
+        auth.redeem_magic_link_code(
+            &mut OsRng,
+            &unknown,
+            code.expose_secret(),
+            verifier.expose_secret(),
+            |_| unreachable!(),
+            now
+        )
+        .await
+        .unwrap_err(),
+        EmailFlowError::Token(TokenError::WrongCode)
+    );
+    assert!(matches!(
+        auth.redeem_magic_link_code(
+            &mut OsRng,
+            "not an id",
+            code.expose_secret(),
+            verifier.expose_secret(),
+            |_| unreachable!(),
+            now
+        )
+        .await
+        .unwrap_err(),
+        EmailFlowError::Token(TokenError::Malformed(_))
+    ));
 
     // Expired links are refused.
     auth.send_magic_link(&mut OsRng, &inbox, "new@example.com", None, now)

@@ -328,7 +328,7 @@ async fn send_magic_link(State(app): State<Shared>, Json(body): Json<Email>) -> 
         .await
     {
         // The same answer whether or not the address has an account.
-        Ok(()) => StatusCode::ACCEPTED.into_response(),
+        Ok(_token_id) => StatusCode::ACCEPTED.into_response(),
         Err(_) => status(StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
     }
 }
