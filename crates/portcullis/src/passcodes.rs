@@ -165,8 +165,16 @@ impl<S: Store> Portcullis<S> {
     /// Completes a session waiting for its second factor with a code sent to `to`
     /// (Riskalyze's SMS / EMAIL two-factor methods).
     ///
+    /// `to` must be the destination on the user's record, never one taken from the
+    /// request: the code proves possession of `to`, and only the record makes that the
+    /// user's second factor. A session that is not pending, or a locked login, is
+    /// refused before the code is looked at; a wrong code counts towards the login's
+    /// lock like a wrong password or TOTP code (a resent code would otherwise give a
+    /// fresh budget of guesses each time).
+    ///
     /// # Errors
-    /// As [`Portcullis::login_passcode`].
+    /// As [`Portcullis::login_passcode`]; [`LoginError::Locked`]; the session's
+    /// refusals.
     pub async fn complete_passcode<R: CryptoRng + ?Sized>(
         &self,
         rng: &mut R,
@@ -175,12 +183,16 @@ impl<S: Store> Portcullis<S> {
         code: &str,
         now: OffsetDateTime,
     ) -> Result<Issued, LoginError> {
-        // An unknown or malformed pending token spends no attempt of the code.
-        self.sessions
-            .find_by_token(pending_token)
-            .await
-            .map_err(LoginError::Session)?;
-        self.check_passcode(to, code, now).await?;
+        let account = self.pending_session_account(pending_token, now).await?;
+        match self.check_passcode(to, code, now).await {
+            Ok(()) => {}
+            Err(LoginError::SecondFactor(Refusal::WrongCode)) => {
+                return Err(self
+                    .second_factor_failure(&account, Refusal::WrongCode, now)
+                    .await);
+            }
+            Err(other) => return Err(other),
+        }
         self.sessions
             .complete_second_factor(
                 rng,

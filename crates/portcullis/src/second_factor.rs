@@ -426,7 +426,7 @@ impl<S: Store> Portcullis<S> {
         Ok(())
     }
 
-    /// The account of a session waiting for its second factor.
+    /// The account of a session waiting for its second factor, with the TOTP settings.
     async fn pending_account(
         &self,
         pending_token: &str,
@@ -436,13 +436,25 @@ impl<S: Store> Portcullis<S> {
             .second_factor
             .as_deref()
             .ok_or(LoginError::SecondFactor(Refusal::NotConfirmed))?;
+        Ok((
+            self.pending_session_account(pending_token, now).await?,
+            config,
+        ))
+    }
+
+    /// The account of a session waiting for its second factor, refused when the session
+    /// is not pending or the login is locked. Judged before any code, so a code is
+    /// never spent on a session that cannot take it.
+    pub(crate) async fn pending_session_account(
+        &self,
+        pending_token: &str,
+        now: OffsetDateTime,
+    ) -> Result<Account, LoginError> {
         let session = self
             .sessions
             .find_by_token(pending_token)
             .await
             .map_err(LoginError::Session)?;
-        // Judged before the code, so a code is never spent on a session that cannot
-        // take it.
         if session.stage != portcullis_session::Stage::PendingSecondFactor {
             return Err(LoginError::Session(
                 portcullis_session::SessionError::NotPending.into(),
@@ -455,10 +467,11 @@ impl<S: Store> Portcullis<S> {
         if let Some(until) = self.locked_until(&account.login, now).await? {
             return Err(LoginError::Locked { until });
         }
-        Ok((account, config))
+        Ok(account)
     }
 
-    async fn second_factor_failure(
+    /// Counts a wrong second-factor code towards the login's lock, as a wrong password.
+    pub(crate) async fn second_factor_failure(
         &self,
         account: &Account,
         refusal: Refusal,

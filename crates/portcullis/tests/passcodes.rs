@@ -176,6 +176,52 @@ async fn passcodes<S: Store>(store: S) {
         .await
         .unwrap();
     assert_eq!(full.session.stage, Stage::Full);
+    // A full session takes no second factor: refused before the code is looked at.
+    assert!(matches!(
+        auth.complete_passcode(
+            &mut OsRng,
+            full.token.render().expose_secret(),
+            &email,
+            code.expose_secret(),
+            now,
+        )
+        .await
+        .unwrap_err(),
+        LoginError::Session(_)
+    ));
+    // Wrong codes on a pending session count towards the login's lock, across resent
+    // codes (each would otherwise bring a fresh budget).
+    let mut pending = NewSession::new("u1", AuthenticationFactor::new(FactorType::Password, now));
+    pending.second_factor_required = true;
+    let pending = auth
+        .sessions()
+        .start(&mut OsRng, pending, now)
+        .await
+        .unwrap();
+    let pending_token = pending.token.render();
+    let mut last = None;
+    for _ in 0..6 {
+        auth.send_passcode(&mut OsRng, &inbox, email.clone(), now)
+            .await
+            .unwrap();
+        let code = inbox.code();
+        let wrong = if code.expose_secret() == "000000" {
+            "111111"
+        } else {
+            "000000"
+        };
+        last = auth
+            .complete_passcode(
+                &mut OsRng,
+                pending_token.expose_secret(),
+                &email,
+                wrong,
+                now,
+            )
+            .await
+            .err();
+    }
+    assert!(matches!(last, Some(LoginError::Locked { .. })), "{last:?}");
     // A code for one destination does not pass for another.
     auth.send_passcode(&mut OsRng, &inbox, email.clone(), now)
         .await
