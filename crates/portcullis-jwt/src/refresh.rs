@@ -24,6 +24,10 @@
 //!   successor, now, grace)` applies the same rules in one atomic write, and
 //!   [`RefreshTokens::finish`] turns its outcome into an [`Exchange`] or a refusal.
 //!
+//! The presented token is matched under every key of an HMAC digester's ring, so a
+//! family stored before the digest key rotated goes on rotating (its next digest is
+//! under the new key) instead of being taken for a reused token and revoked.
+//!
 //! [`RefreshFamily`] has the store's `RefreshFamily` serde shape field for field, so a
 //! record converts with `serde_json::to_value` / `from_value`.
 
@@ -186,8 +190,10 @@ pub struct Exchange {
 pub struct Prepared {
     /// The family to rotate.
     pub family_id: String,
-    /// Digest of the presented token.
-    pub presented: SecretDigest,
+    /// The presented token's digest under every key it may be stored under, current
+    /// key first ([`Digester::lookup_digests`]): a family written before an HMAC key
+    /// rotation is still found, rather than taken for a reused token and revoked.
+    pub presented: Vec<SecretDigest>,
     /// Digest of its successor.
     pub successor: SecretDigest,
     successor_token: OpaqueToken,
@@ -329,7 +335,7 @@ impl RefreshTokens {
         let successor_token = self.successor(&token);
         Ok(Prepared {
             family_id: token.id().to_string(),
-            presented: self.digester.digest(token.secret()),
+            presented: self.digester.lookup_digests(token.secret()),
             successor: self.digester.digest(successor_token.secret()),
             successor_token,
         })
@@ -393,16 +399,14 @@ impl RefreshTokens {
         let same = |a: &SecretDigest, b: &SecretDigest| {
             a.key_id() == b.key_id() && ct_eq(a.value(), b.value())
         };
-        if same(&family.current, &prepared.presented) {
+        let presented = |stored: &SecretDigest| prepared.presented.iter().any(|p| same(stored, p));
+        if presented(&family.current) {
             family.previous = Some(family.current.clone());
             family.current = prepared.successor.clone();
             family.rotated_at = Some(now);
             let snapshot = family.clone();
             self.finish(prepared, StoreOutcome::Rotated(&snapshot), requested_scopes)
-        } else if family
-            .previous
-            .as_ref()
-            .is_some_and(|p| same(p, &prepared.presented))
+        } else if family.previous.as_ref().is_some_and(presented)
             && family
                 .rotated_at
                 .is_some_and(|at| at >= now - self.policy.grace)

@@ -471,6 +471,40 @@ fn refresh_tokens() -> RefreshTokens {
     RefreshTokens::new(RefreshPolicy::default(), Digester::Sha256, &[9u8; 32]).unwrap()
 }
 
+/// After the HMAC key of the digests rotates, a family stored under the old key still
+/// rotates (its token is matched under the old key), instead of being revoked as reused.
+#[test]
+fn refresh_families_survive_an_hmac_key_rotation() {
+    use portcullis_token::{KeyId, KeyRing};
+    let old = KeyRing::new(KeyId::new("k1").unwrap(), &[1u8; 32]).unwrap();
+    let rotated = old
+        .clone()
+        .rotate_to(KeyId::new("k2").unwrap(), &[2u8; 32])
+        .unwrap();
+    let before =
+        RefreshTokens::new(RefreshPolicy::default(), Digester::Hmac(old), &[9u8; 32]).unwrap();
+    let after = RefreshTokens::new(
+        RefreshPolicy::default(),
+        Digester::Hmac(rotated),
+        &[9u8; 32],
+    )
+    .unwrap();
+    let t0 = now();
+    let (first, mut family) = before.start(&mut OsRng, "user_1", vec!["read".into()], t0);
+    let first = first.render().expose_secret().to_owned();
+    let next = after
+        .rotate(&mut family, &first, None, t0 + Duration::minutes(1))
+        .unwrap();
+    assert!(!next.in_grace);
+    assert!(family.revoked_at.is_none());
+    assert_eq!(family.current.key_id().map(KeyId::as_str), Some("k2"));
+    // Its successor rotates on under the new key.
+    let next = next.token.render().expose_secret().to_owned();
+    after
+        .rotate(&mut family, &next, None, t0 + Duration::minutes(2))
+        .unwrap();
+}
+
 #[test]
 fn refresh_family_rules() {
     let tokens = refresh_tokens();

@@ -89,7 +89,8 @@ macro_rules! conformance_tests {
             single_use_attempts, single_use_attempt_race, single_use_code_fallback,
             single_use_revoke_for_subject, step_up_grants, totp_step_guard, totp_step_race,
             recovery_codes, recovery_code_race, counter_window, counter_race, deny_list,
-            refresh_rotation, refresh_rotation_race, refresh_revocation, api_keys,
+            refresh_rotation, refresh_rotation_across_keys, refresh_rotation_race,
+            refresh_revocation, api_keys,
             client_secret_rotation, sessions_lifecycle, sessions_listing,
             sessions_revoke_all_race, sessions_purge);
     };
@@ -728,7 +729,7 @@ pub async fn refresh_rotation<S: Store>(store: S) {
 
     let t1 = now + Duration::minutes(1);
     let Rotation::Rotated(rotated) = store
-        .rotate("fam-1", &digest(0), &digest(1), t1, grace)
+        .rotate("fam-1", &[digest(0)], &digest(1), t1, grace)
         .await
         .unwrap()
     else {
@@ -742,7 +743,7 @@ pub async fn refresh_rotation<S: Store>(store: S) {
     // The replaced token again, within the grace window: the same successor.
     let within = t1 + grace;
     let Rotation::Grace(grace_family) = store
-        .rotate("fam-1", &digest(0), &digest(1), within, grace)
+        .rotate("fam-1", &[digest(0)], &digest(1), within, grace)
         .await
         .unwrap()
     else {
@@ -755,7 +756,7 @@ pub async fn refresh_rotation<S: Store>(store: S) {
     let t2 = t1 + Duration::minutes(1);
     assert!(matches!(
         store
-            .rotate("fam-1", &digest(1), &digest(2), t2, grace)
+            .rotate("fam-1", &[digest(1)], &digest(2), t2, grace)
             .await,
         Ok(Rotation::Rotated(_))
     ));
@@ -763,7 +764,7 @@ pub async fn refresh_rotation<S: Store>(store: S) {
     let t3 = t2 + Duration::seconds(1);
     assert_eq!(
         store
-            .rotate("fam-1", &digest(0), &digest(9), t3, grace)
+            .rotate("fam-1", &[digest(0)], &digest(9), t3, grace)
             .await,
         Ok(Rotation::Reused)
     );
@@ -778,7 +779,7 @@ pub async fn refresh_rotation<S: Store>(store: S) {
     );
     assert_eq!(
         store
-            .rotate("fam-1", &digest(2), &digest(3), t3, grace)
+            .rotate("fam-1", &[digest(2)], &digest(3), t3, grace)
             .await,
         Ok(Rotation::Revoked)
     );
@@ -790,14 +791,14 @@ pub async fn refresh_rotation<S: Store>(store: S) {
         .unwrap();
     assert!(matches!(
         store
-            .rotate("fam-2", &digest(0), &digest(1), t1, grace)
+            .rotate("fam-2", &[digest(0)], &digest(1), t1, grace)
             .await,
         Ok(Rotation::Rotated(_))
     ));
     let late = t1 + grace + Duration::seconds(1);
     assert_eq!(
         store
-            .rotate("fam-2", &digest(0), &digest(1), late, grace)
+            .rotate("fam-2", &[digest(0)], &digest(1), late, grace)
             .await,
         Ok(Rotation::Reused)
     );
@@ -811,7 +812,7 @@ pub async fn refresh_rotation<S: Store>(store: S) {
         store
             .rotate(
                 "fam-3",
-                &digest(0),
+                &[digest(0)],
                 &digest(1),
                 now + Duration::days(30),
                 grace
@@ -821,13 +822,63 @@ pub async fn refresh_rotation<S: Store>(store: S) {
     );
     assert_eq!(
         store
-            .rotate("fam-x", &digest(0), &digest(1), now, grace)
+            .rotate("fam-x", &[digest(0)], &digest(1), now, grace)
             .await,
         Ok(Rotation::NotFound)
     );
     assert_eq!(
         crate::RefreshFamilyStore::get_family(&store, "fam-x").await,
         Err(StoreError::NotFound)
+    );
+}
+
+/// A family stored under one HMAC key is rotated by candidates that include that key's
+/// digest (a key rotation happened since): matched, not judged reused.
+pub async fn refresh_rotation_across_keys<S: Store>(store: S) {
+    let now = now();
+    let grace = Duration::seconds(30);
+    let keyed = |key: &str, n: u8| {
+        SecretDigest::from_parts(Some(portcullis_token::KeyId::new(key).unwrap()), [n; 32])
+    };
+    let mut created = family("fam-k", "user-1", now);
+    created.current = keyed("old", 1);
+    store.create_family(&created).await.unwrap();
+    // The new key's digest first, as `lookup_digests` orders them.
+    let presented = [keyed("new", 7), keyed("old", 1)];
+    let successor = keyed("new", 2);
+    let Ok(Rotation::Rotated(rotated)) = store
+        .rotate("fam-k", &presented, &successor, now, grace)
+        .await
+    else {
+        panic!("a digest under the old key must match");
+    };
+    assert_eq!(rotated.current, successor);
+    assert_eq!(rotated.previous, Some(keyed("old", 1)));
+    // The same token again within the grace window: the same answer as any grace.
+    assert!(matches!(
+        store
+            .rotate(
+                "fam-k",
+                &presented,
+                &successor,
+                now + Duration::seconds(5),
+                grace
+            )
+            .await,
+        Ok(Rotation::Grace(_))
+    ));
+    // Candidates matching neither digest are a reuse.
+    assert_eq!(
+        store
+            .rotate(
+                "fam-k",
+                &[keyed("new", 8), keyed("old", 8)],
+                &keyed("new", 9),
+                now + Duration::seconds(6),
+                grace
+            )
+            .await,
+        Ok(Rotation::Reused)
     );
 }
 
@@ -843,7 +894,13 @@ pub async fn refresh_rotation_race<S: Store>(store: S) {
         let store = store.clone();
         async move {
             store
-                .rotate("fam-r", &digest(0), &digest(1), now, Duration::seconds(30))
+                .rotate(
+                    "fam-r",
+                    &[digest(0)],
+                    &digest(1),
+                    now,
+                    Duration::seconds(30),
+                )
                 .await
         }
     })
@@ -889,14 +946,14 @@ pub async fn refresh_revocation<S: Store>(store: S) {
     for id in ["f1", "f2", "f3"] {
         assert_eq!(
             store
-                .rotate(id, &digest(0), &digest(1), now, Duration::seconds(30))
+                .rotate(id, &[digest(0)], &digest(1), now, Duration::seconds(30))
                 .await,
             Ok(Rotation::Revoked)
         );
     }
     assert!(matches!(
         store
-            .rotate("f4", &digest(0), &digest(1), now, Duration::seconds(30))
+            .rotate("f4", &[digest(0)], &digest(1), now, Duration::seconds(30))
             .await,
         Ok(Rotation::Rotated(_))
     ));

@@ -405,17 +405,20 @@ impl DenyListStore for MemoryStore {
 /// `family` as the backends' single statement does.
 pub(crate) fn rotate_in_place(
     family: &mut RefreshFamily,
-    presented: &SecretDigest,
+    presented: &[SecretDigest],
     successor: &SecretDigest,
     now: OffsetDateTime,
     grace: Duration,
 ) -> Rotation {
-    if family.current == *presented {
+    if presented.contains(&family.current) {
         family.previous = Some(family.current.clone());
         family.current = successor.clone();
         family.rotated_at = Some(now);
         Rotation::Rotated(family.clone())
-    } else if family.previous.as_ref() == Some(presented)
+    } else if family
+        .previous
+        .as_ref()
+        .is_some_and(|p| presented.contains(p))
         && family.rotated_at.is_some_and(|at| at >= now - grace)
     {
         Rotation::Grace(family.clone())
@@ -448,7 +451,7 @@ impl RefreshFamilyStore for MemoryStore {
     async fn rotate(
         &self,
         family_id: &str,
-        presented: &SecretDigest,
+        presented: &[SecretDigest],
         successor: &SecretDigest,
         now: OffsetDateTime,
         grace: Duration,

@@ -198,13 +198,16 @@ pub trait RefreshFamilyStore: Send + Sync {
         family_id: &str,
     ) -> impl Future<Output = Result<RefreshFamily, StoreError>> + Send;
 
-    /// Exchanges the token with digest `presented` for its successor, in one atomic
-    /// step: see [`Rotation`] for the outcomes. `grace` is how long after a rotation
-    /// the replaced token still yields [`Rotation::Grace`].
+    /// Exchanges the presented token for its successor, in one atomic step: see
+    /// [`Rotation`] for the outcomes. `presented` is the token's digest under every key
+    /// it may have been stored under (`Digester::lookup_digests`, current key first), so
+    /// that a family written before an HMAC key rotation is matched rather than judged
+    /// reused; any of them matching counts. `grace` is how long after a rotation the
+    /// replaced token still yields [`Rotation::Grace`].
     fn rotate(
         &self,
         family_id: &str,
-        presented: &SecretDigest,
+        presented: &[SecretDigest],
         successor: &SecretDigest,
         now: OffsetDateTime,
         grace: Duration,

@@ -887,21 +887,24 @@ impl RefreshFamilyStore for RedisStore {
     async fn rotate(
         &self,
         family_id: &str,
-        presented: &SecretDigest,
+        presented: &[SecretDigest],
         successor: &SecretDigest,
         now: OffsetDateTime,
         grace: Duration,
     ) -> Result<Rotation, StoreError> {
+        let (successor, now_ts, floor) = (
+            successor.to_string(),
+            ts(nanos(now)),
+            ts(nanos(now - grace)),
+        );
+        let candidates: Vec<String> = presented.iter().map(ToString::to_string).collect();
+        let mut args: Vec<&str> = vec![&successor, &now_ts, &floor];
+        args.extend(candidates.iter().map(String::as_str));
         let values: Vec<Option<String>> = self
             .run(
                 &self.scripts.family_rotate,
                 &[&self.key(&["fam:", family_id])],
-                &[
-                    &presented.to_string(),
-                    &successor.to_string(),
-                    &ts(nanos(now)),
-                    &ts(nanos(now - grace)),
-                ],
+                &args,
             )
             .await?;
         match field(&values, 0)? {

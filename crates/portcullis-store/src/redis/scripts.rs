@@ -141,20 +141,28 @@ end
 return 1
 ";
 
-/// Rotates a family. KEYS: family. ARGV: presented, successor, now, grace floor.
+/// Rotates a family. KEYS: family. ARGV: successor, now, grace floor, then the
+/// presented token's candidate digests.
 pub(crate) const FAMILY_ROTATE: &str = r"
 local f = redis.call('HMGET', KEYS[1], 'sub', 'cur', 'prev', 'rot', 'cr', 'exp', 'rev', 'p')
 if not f[1] then return {'nf'} end
 if f[7] ~= '' then return {'rev'} end
-if ARGV[3] >= f[6] then return {'exp'} end
-if f[2] == ARGV[1] then
-  redis.call('HSET', KEYS[1], 'prev', f[2], 'cur', ARGV[2], 'rot', ARGV[3])
-  return {'rotated', f[1], ARGV[2], f[2], ARGV[3], f[5], f[6], '', f[8]}
+if ARGV[2] >= f[6] then return {'exp'} end
+local function presented(digest)
+  if digest == '' then return false end
+  for i = 4, #ARGV do
+    if ARGV[i] == digest then return true end
+  end
+  return false
 end
-if f[3] ~= '' and f[3] == ARGV[1] and f[4] ~= '' and f[4] >= ARGV[4] then
+if presented(f[2]) then
+  redis.call('HSET', KEYS[1], 'prev', f[2], 'cur', ARGV[1], 'rot', ARGV[2])
+  return {'rotated', f[1], ARGV[1], f[2], ARGV[2], f[5], f[6], '', f[8]}
+end
+if presented(f[3]) and f[4] ~= '' and f[4] >= ARGV[3] then
   return {'grace', f[1], f[2], f[3], f[4], f[5], f[6], '', f[8]}
 end
-redis.call('HSET', KEYS[1], 'rev', ARGV[3])
+redis.call('HSET', KEYS[1], 'rev', ARGV[2])
 return {'reused'}
 ";
 

@@ -897,14 +897,40 @@ macro_rules! sql_store {
             async fn rotate(
                 &self,
                 family_id: &str,
-                presented: &SecretDigest,
+                presented: &[SecretDigest],
                 successor: &SecretDigest,
                 now: OffsetDateTime,
                 grace: Duration,
             ) -> Result<Rotation, StoreError> {
+                let presented = match presented {
+                    // Nothing presented matches nothing: judged (and refused) as reuse.
+                    [] => String::new(),
+                    [one] => one.to_string(),
+                    // Several candidates (an HMAC key ring mid-rotation): the family's
+                    // stored digests say which one to present. The read only picks
+                    // the representation; the statement below still decides the
+                    // outcome atomically against the row as it then is.
+                    candidates => {
+                        let texts: Vec<String> =
+                            candidates.iter().map(ToString::to_string).collect();
+                        match self.get_family(family_id).await {
+                            Ok(family) => {
+                                let stored = [Some(&family.current), family.previous.as_ref()];
+                                stored
+                                    .into_iter()
+                                    .flatten()
+                                    .map(ToString::to_string)
+                                    .find(|s| texts.contains(s))
+                                    .unwrap_or_else(|| texts[0].clone())
+                            }
+                            Err(StoreError::NotFound) => return Ok(Rotation::NotFound),
+                            Err(error) => return Err(error),
+                        }
+                    }
+                };
                 let row = sqlx::query(self.sql.family_rotate.clone())
                     .bind(family_id)
-                    .bind(presented.to_string())
+                    .bind(presented)
                     .bind(successor.to_string())
                     .bind(nanos(now))
                     .bind(nanos(now - grace))
