@@ -47,6 +47,39 @@ impl Inbox {
 
 const PASSWORD: &str = "correct horse battery staple 42";
 
+/// A PKCE-bound sign-in link for `new@example.com`: the token id the requesting
+/// browser keeps, the emailed code, and a code that is not it.
+async fn link_with_code<S: Store>(
+    auth: &Portcullis<S>,
+    inbox: &Inbox,
+    verifier: &CodeVerifier,
+    now: OffsetDateTime,
+) -> (String, SecretString, &'static str) {
+    let id = auth
+        .send_magic_link(
+            &mut OsRng,
+            inbox,
+            "new@example.com",
+            Some(verifier.challenge()),
+            now,
+        )
+        .await
+        .unwrap()
+        .to_string();
+    let Some(Message::MagicLink {
+        code: Some(code), ..
+    }) = inbox.take().pop()
+    else {
+        panic!("no code");
+    };
+    let wrong = if code.expose_secret() == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    (id, code, wrong)
+}
+
 /// A sign-in by the code of a link, for an address that already has an account.
 async fn by_code<S: Store>(
     auth: &Portcullis<S>,
@@ -198,28 +231,7 @@ async fn email_flows<S: Store>(store: S) {
 
     // The link opened on another device: the code, typed in the requesting browser.
     let verifier = CodeVerifier::generate(&mut OsRng);
-    let id = auth
-        .send_magic_link(
-            &mut OsRng,
-            &inbox,
-            "new@example.com",
-            Some(verifier.challenge()),
-            now,
-        )
-        .await
-        .unwrap()
-        .to_string();
-    let Some(Message::MagicLink {
-        code: Some(code), ..
-    }) = inbox.take().pop()
-    else {
-        panic!("no code");
-    };
-    let wrong = if code.expose_secret() == "000000" {
-        "111111"
-    } else {
-        "000000"
-    };
+    let (id, code, wrong) = link_with_code(&auth, &inbox, &verifier, now).await;
     // Without the right verifier nothing is judged, so no attempt is spent.
     let other = CodeVerifier::generate(&mut OsRng);
     for _ in 0..10 {
@@ -262,28 +274,7 @@ async fn email_flows<S: Store>(store: S) {
         EmailFlowError::Token(TokenError::AlreadyUsed)
     );
     // Once the budget (five) is spent, even the right code is refused.
-    let id = auth
-        .send_magic_link(
-            &mut OsRng,
-            &inbox,
-            "new@example.com",
-            Some(verifier.challenge()),
-            now,
-        )
-        .await
-        .unwrap()
-        .to_string();
-    let Some(Message::MagicLink {
-        code: Some(code), ..
-    }) = inbox.take().pop()
-    else {
-        panic!("no code");
-    };
-    let wrong = if code.expose_secret() == "000000" {
-        "111111"
-    } else {
-        "000000"
-    };
+    let (id, code, wrong) = link_with_code(&auth, &inbox, &verifier, now).await;
     for _ in 0..5 {
         assert_eq!(
             by_code(&auth, &id, wrong, verifier.expose_secret(), now)
