@@ -1277,6 +1277,13 @@ pub async fn sessions_lifecycle<S: Store>(store: S) {
         store.get_session_by_token(&new_token).await,
         Ok(stepped.clone())
     );
+    // A change that keeps the token is seen through the token too.
+    stepped.roles.push("auditor".to_owned());
+    store.update_session(&stepped, None).await.unwrap();
+    assert_eq!(
+        store.get_session_by_token(&new_token).await,
+        Ok(stepped.clone())
+    );
 
     let end = ended(used, TerminationReason::Logout);
     assert_eq!(

@@ -122,7 +122,7 @@
 //! | `cred:<kind>:<id>` | hash | `p` payload, `u` user, `o` org, `cr`, `e`, `r`, `n` name, `md` metadata, `f` fingerprint | expiry + retention, or `default_ttl` |
 //! | `credu:<kind>:<user>`, `credo:<kind>:<org>` | sorted set | ids by creation | longest member |
 //! | `ses:<id>` | hash | `p` payload, `u`, `d` token digest, `st`, `l`, `e`, `t` terminated, `tm` termination | expiry + retention (moves with `touch`) |
-//! | `sest:<digest>` | string | session id | as the session |
+//! | `sest:<digest>` | hash | `id`, and copies of `p`, `l`, `e`, `tm` (a lookup by token is one `HMGET`; every script that changes them writes both) | as the session |
 //! | `sesu:<user>` | sorted set | session ids by start | longest member |
 //!
 //! # Why each operation is atomic

@@ -154,7 +154,6 @@ struct Scripts {
     cred_replace: Script,
     cred_revoke: Script,
     session_create: Script,
-    session_by_token: Script,
     session_touch: Script,
     session_update: Script,
     session_revoke: Script,
@@ -187,7 +186,6 @@ impl Scripts {
             cred_replace: Script::new(s::CRED_REPLACE),
             cred_revoke: Script::new(s::CRED_REVOKE),
             session_create: Script::new(s::SESSION_CREATE),
-            session_by_token: Script::new(s::SESSION_BY_TOKEN),
             session_touch: Script::new(s::SESSION_TOUCH),
             session_update: Script::new(s::SESSION_UPDATE),
             session_revoke: Script::new(s::SESSION_REVOKE),
@@ -1206,15 +1204,15 @@ impl SessionStore for RedisStore {
         &self,
         token_digest: &SecretDigest,
     ) -> Result<Session, StoreError> {
-        let digest = token_digest.to_string();
-        let values: Vec<Option<String>> = self
-            .run(
-                &self.scripts.session_by_token,
-                &[&self.key(&["sest:", &digest])],
-                &[&self.key(&["ses:"]), &digest],
-            )
-            .await?;
-        if values.is_empty() {
+        // The token key keeps a copy of what this returns (see `SESSION_CREATE`).
+        let mut conn = self.conn.clone();
+        let values: Vec<Option<String>> = ::redis::cmd("HMGET")
+            .arg(self.key(&["sest:", &token_digest.to_string()]))
+            .arg(&["p", "l", "e", "tm"])
+            .query_async(&mut conn)
+            .await
+            .map_err(err)?;
+        if opt_field(&values, 0).is_none() {
             return Err(StoreError::NotFound);
         }
         Self::session(&values, 0)
@@ -1293,6 +1291,7 @@ impl SessionStore for RedisStore {
                 &[
                     &ts(nanos(termination.terminated_at)),
                     &termination_text(Some(&termination))?,
+                    &self.key(&["sest:"]),
                 ],
             )
             .await?;
@@ -1318,6 +1317,7 @@ impl SessionStore for RedisStore {
                 &ts(nanos(termination.terminated_at)),
                 &termination_text(Some(&termination))?,
                 user_id,
+                &self.key(&["sest:"]),
             ],
         )
         .await

@@ -282,26 +282,23 @@ return redis.call('HMGET', KEYS[1], 'p', 'n', 'md', 'r')
 
 /// Creates a session. KEYS: session, token, user index. ARGV: payload, user, digest,
 /// started, last, expires, terminated, termination, pexpireat, id, score.
+///
+/// The token key holds a copy of the fields a lookup by token returns (`p`, `l`, `e`,
+/// `tm`, and `id`), so that lookup, the hot path of every authenticated request, is
+/// one plain `HMGET` instead of a script. Every script that changes those fields
+/// writes both hashes.
 pub(crate) const SESSION_CREATE: &str = r"
 if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'p', ARGV[1], 'u', ARGV[2], 'd', ARGV[3], 'st', ARGV[4],
   'l', ARGV[5], 'e', ARGV[6], 't', ARGV[7], 'tm', ARGV[8])
 redis.call('PEXPIREAT', KEYS[1], ARGV[9])
-redis.call('SET', KEYS[2], ARGV[10], 'PXAT', ARGV[9])
+redis.call('HSET', KEYS[2], 'p', ARGV[1], 'l', ARGV[5], 'e', ARGV[6], 'tm', ARGV[8], 'id', ARGV[10])
+redis.call('PEXPIREAT', KEYS[2], ARGV[9])
 redis.call('ZADD', KEYS[3], ARGV[11], ARGV[10])
 if redis.call('PEXPIRETIME', KEYS[3]) < tonumber(ARGV[9]) then
   redis.call('PEXPIREAT', KEYS[3], ARGV[9])
 end
 return 1
-";
-
-/// The session a token names. KEYS: token. ARGV: session key prefix, digest.
-pub(crate) const SESSION_BY_TOKEN: &str = r"
-local id = redis.call('GET', KEYS[1])
-if not id then return {} end
-local f = redis.call('HMGET', ARGV[1] .. id, 'p', 'l', 'e', 'tm', 'd')
-if not f[1] or f[5] ~= ARGV[2] then return {} end
-return {f[1], f[2], f[3], f[4]}
 ";
 
 /// Records a use of a live session. KEYS: session. ARGV: last, expires, pexpireat,
@@ -312,7 +309,11 @@ if not f[1] then return {'nf'} end
 if f[2] ~= '' then return {'rev'} end
 redis.call('HSET', KEYS[1], 'l', ARGV[1], 'e', ARGV[2])
 redis.call('PEXPIREAT', KEYS[1], ARGV[3])
-redis.call('PEXPIREAT', ARGV[4] .. f[3], ARGV[3])
+local tk = ARGV[4] .. f[3]
+if redis.call('EXISTS', tk) == 1 then
+  redis.call('HSET', tk, 'l', ARGV[1], 'e', ARGV[2])
+  redis.call('PEXPIREAT', tk, ARGV[3])
+end
 local ik = ARGV[5] .. f[4]
 if redis.call('PEXPIRETIME', ik) < tonumber(ARGV[3]) then redis.call('PEXPIREAT', ik, ARGV[3]) end
 local out = redis.call('HMGET', KEYS[1], 'p', 'l', 'e', 'tm')
@@ -336,7 +337,9 @@ end
 redis.call('HSET', KEYS[1], 'p', ARGV[1], 'u', ARGV[2], 'd', digest, 'st', ARGV[3], 'l', ARGV[4],
   'e', ARGV[5], 't', ARGV[6], 'tm', ARGV[7])
 redis.call('PEXPIREAT', KEYS[1], ARGV[8])
-redis.call('SET', ARGV[10] .. digest, ARGV[12], 'PXAT', ARGV[8])
+local tk = ARGV[10] .. digest
+redis.call('HSET', tk, 'p', ARGV[1], 'l', ARGV[4], 'e', ARGV[5], 'tm', ARGV[7], 'id', ARGV[12])
+redis.call('PEXPIREAT', tk, ARGV[8])
 if f[3] ~= ARGV[2] then redis.call('ZREM', ARGV[11] .. f[3], ARGV[12]) end
 local ik = ARGV[11] .. ARGV[2]
 redis.call('ZADD', ik, ARGV[13], ARGV[12])
@@ -345,26 +348,31 @@ return 'ok'
 ";
 
 /// Terminates a session, keeping the first termination. KEYS: session. ARGV:
-/// terminated, termination.
+/// terminated, termination, token key prefix.
 pub(crate) const SESSION_REVOKE: &str = r"
-local t = redis.call('HGET', KEYS[1], 't')
-if not t then return -1 end
-if t ~= '' then return 0 end
+local f = redis.call('HMGET', KEYS[1], 't', 'd')
+if not f[1] then return -1 end
+if f[1] ~= '' then return 0 end
 redis.call('HSET', KEYS[1], 't', ARGV[1], 'tm', ARGV[2])
+local tk = ARGV[3] .. f[2]
+if redis.call('EXISTS', tk) == 1 then redis.call('HSET', tk, 'tm', ARGV[2]) end
 return 1
 ";
 
 /// Terminates the live sessions of a user. KEYS: user index. ARGV: session key
-/// prefix, kept session ('' = none, else '=' .. id), terminated, termination, user.
+/// prefix, kept session ('' = none, else '=' .. id), terminated, termination, user,
+/// token key prefix.
 pub(crate) const SESSION_REVOKE_ALL: &str = r"
 local n = 0
 for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
   local sk = ARGV[1] .. id
-  local f = redis.call('HMGET', sk, 'u', 't')
+  local f = redis.call('HMGET', sk, 'u', 't', 'd')
   if not f[1] then
     redis.call('ZREM', KEYS[1], id)
   elseif f[1] == ARGV[5] and f[2] == '' and ('=' .. id) ~= ARGV[2] then
     redis.call('HSET', sk, 't', ARGV[3], 'tm', ARGV[4])
+    local tk = ARGV[6] .. f[3]
+    if redis.call('EXISTS', tk) == 1 then redis.call('HSET', tk, 'tm', ARGV[4]) end
     n = n + 1
   end
 end
