@@ -172,18 +172,13 @@
 //! deleting it, is what lets a second use be told apart from a token never issued or
 //! expired, and it is also the main cost: on Redis a consume is a Lua script where a
 //! forgetful consume would be one `GETDEL`. Measured on a 2-core machine running Redis
-//! beside the benchmark, at 16 concurrent tasks a consume took 1.8 to 2.1 times a bare
-//! `GETDEL`, and 1.06 to 1.31 times the same keep-and-mark script sent by hand (four
-//! runs); at concurrency 1 the round trip dominates (within 1.18 of `GETDEL`).
-//! Sessions are found through their token digest but kept under their id (so that all
-//! of a user's sessions can be listed and revoked), which on Redis makes a lookup one
-//! script of two reads: 2.3 to 2.7 times a bare `GET` at 16 tasks and 0.87 to 1.36
-//! times the same two reads sent by hand in one script (the remainder plausibly the
-//! session's JSON, decoded on the same two cores; at concurrency 1, within 1.24 of
-//! `GET`). On SQL the store's
-//! statements cost what the hand-written ones do within the run-to-run noise: ratios
-//! 0.39 to 1.21 across four runs, except a SQLite consume at concurrency 1 that read
-//! 1.48 and 1.80 in two runs (and 0.86 to 1.09 in the other two).
+//! beside the benchmark (three runs), at 16 concurrent tasks a consume took 2.4 to 2.6
+//! times a bare `GETDEL` and 0.94 to 1.24 times the same keep-and-mark script sent by
+//! hand; at concurrency 1 the round trip dominates (1.18 to 1.37 of `GETDEL`, 0.94 to
+//! 1.19 of the hand-written script). A session lookup by token is one `HMGET` on
+//! Redis (the token key holds a copy of what it returns): 0.90 to 1.15 times a bare
+//! `GET`, at 1 and at 16 tasks. On SQL the store's statements cost what the
+//! hand-written ones do within the run-to-run noise of that machine (0.65 to 1.29).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
