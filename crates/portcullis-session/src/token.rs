@@ -29,8 +29,8 @@
 
 use std::fmt;
 
-use portcullis_core::{CryptoRng, SecretString};
-use portcullis_token::{Digester, OpaqueToken, SecretDigest};
+use portcullis_core::CryptoRng;
+use portcullis_token::{Digester, OpaqueToken, SecretDigest, TokenText};
 
 use crate::SessionError;
 
@@ -50,7 +50,7 @@ impl SessionToken {
 
     /// The text the holder presents (cookie value or bearer token); a secret.
     #[must_use]
-    pub fn render(&self) -> SecretString {
+    pub fn render(&self) -> TokenText {
         self.token.render()
     }
 

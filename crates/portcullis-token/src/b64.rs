@@ -35,6 +35,14 @@ pub(crate) fn encode_append(bytes: &[u8], out: &mut String) {
     BASE64URL_NOPAD.encode_append(bytes, out);
 }
 
+/// Writes the encoding of `bytes` into `out`, which must be exactly `text_len` long
+/// (the callers' buffers are fixed-size, so a mismatch is a bug caught by the tests).
+pub(crate) fn encode_into(bytes: &[u8], out: &mut [u8]) {
+    if out.len() == BASE64URL_NOPAD.encode_len(bytes.len()) {
+        BASE64URL_NOPAD.encode_mut(bytes, out);
+    }
+}
+
 /// The encoding of 32 bytes, on the stack.
 pub(crate) fn encode32(bytes: &[u8; 32]) -> [u8; 43] {
     let mut out = [0u8; 43];

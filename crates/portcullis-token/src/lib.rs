@@ -61,7 +61,7 @@ pub mod single_use;
 
 pub use error::{Format, RedirectRefusal, TokenError};
 pub use keys::{KeyId, KeyRing};
-pub use opaque::{Digester, OpaqueToken, SecretDigest, TokenId, TokenSecret};
+pub use opaque::{Digester, OpaqueToken, SecretDigest, TokenId, TokenSecret, TokenText};
 pub use purpose::{Lifetimes, Purpose};
 pub use redirect::{AllowedRedirect, MagicLinks, RedirectAllowList};
 pub use single_use::{

@@ -202,7 +202,7 @@ impl fmt::Debug for TokenSecret {
 ///
 /// let token = OpaqueToken::generate(&mut ChaCha20Rng::seed_from_u64(7));
 /// let text = token.render();
-/// assert_eq!(text.len(), 66);
+/// assert_eq!(text.expose_secret().len(), 66);
 /// assert_eq!(format!("{token:?}"), format!("OpaqueToken {{ id: {:?}, secret: [redacted] }}", token.id()));
 /// let again = OpaqueToken::parse(text.expose_secret())?;
 /// assert_eq!(again.id(), token.id());
@@ -256,13 +256,12 @@ impl OpaqueToken {
 
     /// The `<id>.<secret>` text to hand to the holder.
     #[must_use]
-    pub fn render(&self) -> SecretString {
+    pub fn render(&self) -> TokenText {
         // One buffer, so no partial copy of the secret is left to zeroize.
-        let mut text = String::with_capacity(TOKEN_TEXT_LEN);
-        b64::encode_append(&self.id.0, &mut text);
-        text.push('.');
-        b64::encode_append(&self.secret.0, &mut text);
-        SecretString::new(text)
+        let mut text = TokenText([b'.'; TOKEN_TEXT_LEN]);
+        b64::encode_into(&self.id.0, &mut text.0[..ID_TEXT_LEN]);
+        b64::encode_into(&self.secret.0, &mut text.0[ID_TEXT_LEN + 1..]);
+        text
     }
 
     /// The public lookup id.
@@ -284,6 +283,40 @@ impl fmt::Debug for OpaqueToken {
             .field("id", &self.id)
             .field("secret", &self.secret)
             .finish()
+    }
+}
+
+/// The text of an [`OpaqueToken`], `<id>.<secret>`, in a fixed 66-byte buffer that is
+/// zeroized on drop: rendering a token allocates nothing, so no copy of the secret is
+/// left on the heap. Prints as `[redacted]`; [`SecretString::from`] converts it where an
+/// owned string is needed.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct TokenText([u8; TOKEN_TEXT_LEN]);
+
+impl TokenText {
+    /// The text itself. Every call site is a place where the secret is used.
+    #[must_use]
+    pub fn expose_secret(&self) -> &str {
+        // base64url characters and the dot are ASCII, so this never falls back.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+impl fmt::Debug for TokenText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl fmt::Display for TokenText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl From<TokenText> for SecretString {
+    fn from(text: TokenText) -> Self {
+        Self::from(text.expose_secret())
     }
 }
 
@@ -509,7 +542,7 @@ mod tests {
     fn render_and_parse_round_trip() {
         let token = OpaqueToken::generate(&mut rng());
         let text = token.render();
-        assert_eq!(text.len(), TOKEN_TEXT_LEN);
+        assert_eq!(text.expose_secret().len(), TOKEN_TEXT_LEN);
         assert_eq!(&text.expose_secret()[22..23], ".");
         let parsed = OpaqueToken::parse(text.expose_secret()).unwrap();
         assert_eq!(parsed.id(), token.id());
@@ -657,5 +690,13 @@ mod tests {
         assert!(!debug.contains(secret_text.expose_secret()), "{debug}");
         assert!(debug.contains("[redacted]"));
         assert_eq!(format!("{}", token.render()), "[redacted]");
+        assert_eq!(format!("{:?}", token.render()), "[redacted]");
+        // The owned form carries the same text.
+        let owned = SecretString::from(token.render());
+        assert_eq!(owned.expose_secret(), token.render().expose_secret());
+        assert_eq!(
+            &owned.expose_secret()[ID_TEXT_LEN + 1..],
+            secret_text.expose_secret()
+        );
     }
 }

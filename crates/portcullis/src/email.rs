@@ -167,7 +167,7 @@ impl<S: Store> Portcullis<S> {
         sender
             .send(Message::MagicLink {
                 to: email,
-                token: issued.token.render(),
+                token: issued.token.render().into(),
                 code: issued.code,
                 expires_at: issued.record.expires_at,
             })
@@ -333,7 +333,7 @@ impl<S: Store> Portcullis<S> {
             });
             Message::PasswordReset {
                 to: email,
-                token: issued.token.render(),
+                token: issued.token.render().into(),
                 expires_at: issued.record.expires_at,
             }
         } else {

@@ -37,7 +37,7 @@ impl<S: Store> Portcullis<S> {
         sender
             .send(Message::Invite {
                 to: record.invitee_email().to_owned(),
-                token: token.render(),
+                token: token.render().into(),
                 scope: record.token.scope.clone(),
                 expires_at: record.token.expires_at,
             })
@@ -144,7 +144,7 @@ impl<S: Store> Portcullis<S> {
         sender
             .send(Message::EmailVerification {
                 to: account.login,
-                token: issued.token.render(),
+                token: issued.token.render().into(),
                 expires_at: issued.record.expires_at,
             })
             .await
