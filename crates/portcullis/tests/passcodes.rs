@@ -31,6 +31,15 @@ impl Inbox {
     }
 }
 
+/// A six-digit code that is not `code`.
+fn wrong_code(code: &SecretString) -> &'static str {
+    if code.expose_secret() == "000000" {
+        "111111"
+    } else {
+        "000000"
+    }
+}
+
 fn t0() -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap()
 }
@@ -110,11 +119,7 @@ async fn passcodes<S: Store>(store: S) {
         .await
         .unwrap();
     let code = inbox.code();
-    let wrong = if code.expose_secret() == "000000" {
-        "111111"
-    } else {
-        "000000"
-    };
+    let wrong = wrong_code(&code);
     for _ in 0..5 {
         assert!(
             auth.login_passcode(&mut OsRng, &sms, wrong, |_| unreachable!(), now)
@@ -205,11 +210,7 @@ async fn passcodes<S: Store>(store: S) {
             .await
             .unwrap();
         let code = inbox.code();
-        let wrong = if code.expose_secret() == "000000" {
-            "111111"
-        } else {
-            "000000"
-        };
+        let wrong = wrong_code(&code);
         last = auth
             .complete_passcode(
                 &mut OsRng,
